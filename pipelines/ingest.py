@@ -1,0 +1,188 @@
+"""Stage 1, ingest: read the seven registers from a folder, every value as text.
+
+A register that cannot be used at all (missing file or required column, unreadable encoding,
+a file cut off mid-row) stops the run with every such problem named at once. A row whose field
+count does not match the header is quarantined as malformed; nothing is dropped silently.
+Output: ``_stages/ingest/<register>.parquet`` (``row_number`` + the contract's columns + any
+extra columns) and ``<register>.malformed.parquet``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.context import RunContext
+from pipelines.encoding import UnrecognisedEncoding, decode_register
+from pipelines.exceptions import RegisterError, RegisterErrors
+from pipelines.files import sha256_of, write_parquet
+from pipelines.registers import REGISTERS, RegisterSpec
+
+__all__ = ["ReadResult", "find_register_file", "read_register", "run"]
+
+log = logging.getLogger(__name__)
+STAGE = "ingest"
+# Width of identifiers that a Parquet writer may have stored as integers, losing leading zeros.
+_ID_WIDTHS = {"person_id": 12, "owner_person_id": 12, "ward_code": 5, "si_code": 10}
+
+
+class ReadResult:
+    """A register as read: its rows, its malformed rows and facts about the file."""
+
+    def __init__(self, rows: pd.DataFrame, malformed: pd.DataFrame, path: Path, encoding: str) -> None:
+        self.rows, self.malformed, self.path, self.encoding = rows, malformed, path, encoding
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows) + len(self.malformed)
+
+
+def find_register_file(folder: Path, name: str) -> Path:
+    """``<name>.csv`` or ``<name>.parquet`` in ``folder``; the error names what was looked for."""
+    found = [folder / f"{name}{suffix}" for suffix in (".csv", ".parquet") if (folder / f"{name}{suffix}").is_file()]
+    if not found:
+        raise RegisterError(str(folder / f"{name}.csv"), f"register '{name}' not found (expected {name}.csv "
+                                                         f"or {name}.parquet)")
+    if len(found) > 1:
+        raise RegisterError(str(found[0]), f"both {found[0].name} and {found[1].name} exist: keep one")
+    return found[0]
+
+
+def read_register(path: Path, spec: RegisterSpec) -> ReadResult:
+    """Read one register file; raise :class:`RegisterError` if it cannot be used at all."""
+    if path.suffix == ".parquet":
+        rows, encoding = _read_parquet(path), "parquet"
+        malformed = _empty_malformed()
+    else:
+        rows, malformed, encoding = _read_csv(path)
+    rows = _conform_columns(rows, path, spec)
+    return ReadResult(rows, malformed, path, encoding)
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    try:
+        text, encoding = decode_register(path.read_bytes())
+    except UnrecognisedEncoding as error:
+        raise RegisterError(str(path), str(error)) from None
+    if not text.strip():
+        raise RegisterError(str(path), "file is empty (no header row)")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+        records = _records(reader, path, len(header), text.endswith(("\n", "\r")))
+    except csv.Error as error:
+        raise RegisterError(str(path), f"file is cut off or badly quoted ({error})", row=reader.line_num) from None
+    good = [values for _, values, _ in records if values is not None]
+    rows = pd.DataFrame(good, columns=header, dtype=object) if good else pd.DataFrame(columns=header, dtype=object)
+    rows = rows.replace("", None)
+    rows.insert(0, "row_number", [n for n, values, _ in records if values is not None])
+    malformed = _malformed_frame(records, len(header))
+    return rows, malformed, encoding
+
+
+def _records(reader: csv._reader, path: Path, width: int,
+             ends_with_newline: bool) -> list[tuple[int, list[str] | None, list[str]]]:
+    """Number the data rows; a short last row in a file with no final newline means it was cut off."""
+    records: list[tuple[int, list[str] | None, list[str]]] = []
+    number = 0
+    for values in reader:
+        if not values:
+            continue  # blank line: not a record
+        number += 1
+        records.append((number, values if len(values) == width else None, values))
+    if records and records[-1][1] is None and len(records[-1][2]) < width and not ends_with_newline:
+        raise RegisterError(str(path), f"file is cut off mid-row: the last row has {len(records[-1][2])} of "
+                                       f"{width} fields and no line end", row=records[-1][0])
+    return records
+
+
+def _malformed_frame(records: list[tuple[int, list[str] | None, list[str]]], width: int) -> pd.DataFrame:
+    bad = [(n, f"malformed row: {len(raw)} fields where the header has {width}", _to_csv_line(raw))
+           for n, values, raw in records if values is None]
+    return pd.DataFrame(bad, columns=["row_number", "reason", "raw"]) if bad else _empty_malformed()
+
+
+def _to_csv_line(values: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(values)
+    return buffer.getvalue()
+
+
+def _empty_malformed() -> pd.DataFrame:
+    return pd.DataFrame({"row_number": pd.Series(dtype="int64"), "reason": pd.Series(dtype=object),
+                         "raw": pd.Series(dtype=object)})
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as error:
+        raise RegisterError(str(path), f"not a readable Parquet file ({error})") from None
+    frame = table.to_pandas()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    for column in frame.columns:
+        frame[column] = _as_text(frame[column], _ID_WIDTHS.get(column))
+    frame.insert(0, "row_number", range(1, len(frame) + 1))
+    return frame
+
+
+def _as_text(values: pd.Series, width: int | None) -> pd.Series:
+    """Every value as text, as the contract says; integer IDs get their leading zeros back."""
+    if pd.api.types.is_integer_dtype(values) and width:
+        text = values.astype("Int64").astype("string").str.zfill(width)
+    elif pd.api.types.is_datetime64_any_dtype(values):
+        text = values.dt.strftime("%Y-%m-%d")
+    else:
+        text = values.astype("string")
+    return text.astype(object).where(text.notna() & (text != ""), None)
+
+
+def _conform_columns(rows: pd.DataFrame, path: Path, spec: RegisterSpec) -> pd.DataFrame:
+    """Check required columns; add absent optional ones as empty; keep extras after the contract's."""
+    missing = [c for c in spec.required if c not in rows.columns]
+    if missing:
+        raise RegisterErrors([RegisterError(str(path), "required column is missing", column=c) for c in missing])
+    duplicated = rows.columns[rows.columns.duplicated()].tolist()
+    if duplicated:
+        raise RegisterError(str(path), "column appears twice in the header", column=duplicated[0])
+    for column in spec.optional:
+        if column not in rows.columns:
+            rows[column] = None
+    extras = [c for c in rows.columns if c not in spec.columns and c != "row_number"]
+    return rows[["row_number", *spec.columns, *extras]]
+
+
+def run(ctx: RunContext) -> dict:
+    """Read every register; raise :class:`RegisterErrors` naming all unusable files at once."""
+    results: dict[str, ReadResult] = {}
+    errors: list[RegisterError] = []
+    for name, spec in REGISTERS.items():
+        try:
+            results[name] = read_register(find_register_file(ctx.input, name), spec)
+        except RegisterErrors as many:
+            errors.extend(many.errors)
+        except RegisterError as error:
+            errors.append(error)
+    if errors:
+        raise RegisterErrors(errors)
+    summary: dict[str, dict] = {}
+    for name, result in results.items():
+        write_parquet(result.rows, ctx.stage_path(STAGE, f"{name}.parquet"))
+        write_parquet(result.malformed, ctx.stage_path(STAGE, f"{name}.malformed.parquet"))
+        summary[name] = {
+            "file": result.path.name,
+            "format": "parquet" if result.path.suffix == ".parquet" else "csv",
+            "encoding": result.encoding,
+            "sha256": sha256_of(result.path),
+            "rows_read": result.rows_read,
+            "rows_malformed": len(result.malformed),
+        }
+        log.info("ingest %s: %d rows read (%s)", name, result.rows_read, result.encoding)
+    return summary

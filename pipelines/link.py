@@ -1,0 +1,62 @@
+"""Stage 4, link: which insured, manager and household-owner records belong to which resident,
+and which social security unit is which registered organisation.
+
+The matching itself lives in ``matching/``; this stage assembles its input tables from the
+standardised registers and writes what it returns: ``person_links``, ``org_links``, ``review``
+and ``best_unlinked`` (evidence for prospects) under ``_stages/link/``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from matching.exact import exact_org_links, exact_person_links
+from pipelines.context import RunContext
+from pipelines.files import write_parquet
+
+__all__ = ["person_records", "run"]
+
+log = logging.getLogger(__name__)
+STAGE = "link"
+RECORD_SOURCES = ("insured", "managers", "household_businesses")
+_RECORD_COLUMNS = ["record_key", "source", "row_number", "person_id", "legacy_id", "person_id_raw", "full_name",
+                   "name_folded", "dob_year", "dob_month", "dob_day", "dob_swapped", "sex", "ward_code",
+                   "province_code"]
+
+
+def person_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Insured, manager and household-owner rows as one table of person records (``record_key``)."""
+    parts = []
+    for source in RECORD_SOURCES:
+        frame = tables[source].copy()
+        frame["source"] = source
+        frame["record_key"] = source + ":" + frame["row_number"].astype(str)
+        for column in _RECORD_COLUMNS:
+            if column not in frame:
+                frame[column] = None
+        parts.append(frame[_RECORD_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
+
+
+def run(ctx: RunContext) -> dict:
+    """Link records to residents and units to organisations."""
+    tables = {name: pd.read_parquet(ctx.stage_path("standardise", f"{name}.parquet"))
+              for name in ("population", "organisations", "employers", *RECORD_SOURCES)}
+    records = person_records(tables)
+    person_links = exact_person_links(records, tables["population"])
+    org_links = exact_org_links(tables["employers"], tables["organisations"])
+    person_links = person_links.merge(records[["record_key", "source", "row_number"]], on="record_key")
+    person_links = person_links.sort_values(["source", "row_number"]).reset_index(drop=True)
+    write_parquet(person_links, ctx.stage_path(STAGE, "person_links.parquet"))
+    write_parquet(org_links.sort_values("unit_code").reset_index(drop=True), ctx.stage_path(STAGE, "org_links.parquet"))
+    summary = {
+        "records": {source: int((records["source"] == source).sum()) for source in RECORD_SOURCES},
+        "person_links_by_method": {f"{s}:{m}": int(n) for (s, m), n in
+                                   person_links.groupby(["source", "method"]).size().items()},
+        "org_links_by_method": {str(m): int(n) for m, n in org_links["method"].value_counts().sort_index().items()},
+        "units": len(tables["employers"]),
+    }
+    log.info("link: %d person links, %d unit links", len(person_links), len(org_links))
+    return summary

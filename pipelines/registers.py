@@ -1,0 +1,94 @@
+"""The seven input registers of the data contract: columns, required values, keys.
+
+One place says what each register is; ingest, validation, standardisation and the
+Great Expectations suites all read it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "HB_STATUSES",
+    "ORG_STATUSES",
+    "REGISTERS",
+    "REGISTER_NAMES",
+    "SI_STATUSES",
+    "SI_TYPES",
+    "TAX_METHODS",
+    "RegisterSpec",
+]
+
+ORG_STATUSES = ("active", "suspended", "dissolving", "dissolved")
+HB_STATUSES = ("active", "suspended", "closed")
+TAX_METHODS = ("declaration", "presumptive")
+SI_TYPES = ("compulsory", "voluntary")
+SI_STATUSES = ("active", "paused", "closed")
+
+
+@dataclass(frozen=True)
+class RegisterSpec:
+    """What the contract says of one register."""
+
+    name: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    unique_key: str | None
+    description: str
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c not in self.required)
+
+
+_ORG_COLUMNS = ("tax_code", "name", "legal_form", "status", "registered_on", "ward_code", "address",
+                "employees", "members")
+
+REGISTERS: dict[str, RegisterSpec] = {
+    spec.name: spec
+    for spec in (
+        RegisterSpec(
+            "population",
+            ("person_id", "full_name", "date_of_birth", "sex", "household_id", "relation_to_head",
+             "ward_code", "address", "phone", "death_date"),
+            ("person_id", "full_name", "date_of_birth", "sex", "household_id", "ward_code"),
+            "person_id",
+            "National Population Database extract: one resident person",
+        ),
+        RegisterSpec("enterprises", _ORG_COLUMNS, ("tax_code", "name", "status", "ward_code"), "tax_code",
+                     "National Business Registration: an enterprise or a branch"),
+        RegisterSpec("cooperatives", _ORG_COLUMNS, ("tax_code", "name", "status", "ward_code"), "tax_code",
+                     "cooperative register: a cooperative"),
+        RegisterSpec(
+            "managers",
+            ("org_tax_code", "person_id", "full_name", "date_of_birth", "sex", "role"),
+            ("org_tax_code", "full_name"),
+            None,
+            "business and cooperative registration: one manager role",
+        ),
+        RegisterSpec(
+            "household_businesses",
+            ("business_id", "owner_person_id", "owner_full_name", "owner_date_of_birth", "business_name",
+             "tax_method", "status", "ward_code", "address", "employees"),
+            ("business_id", "owner_full_name", "tax_method", "status", "ward_code"),
+            "business_id",
+            "tax authority: a household business",
+        ),
+        RegisterSpec(
+            "insured",
+            ("si_code", "person_id", "full_name", "date_of_birth", "sex", "ward_code", "address", "si_type",
+             "si_status", "employer_unit_code", "hi_valid_to", "pensioner"),
+            ("si_code", "full_name", "date_of_birth"),
+            "si_code",
+            "social security participant roll: one participant record",
+        ),
+        RegisterSpec(
+            "employers",
+            ("unit_code", "tax_code", "name", "ward_code", "address"),
+            ("unit_code", "name"),
+            "unit_code",
+            "social security unit register: a unit that declares insured employees",
+        ),
+    )
+}
+REGISTER_NAMES: tuple[str, ...] = tuple(REGISTERS)

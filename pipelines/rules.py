@@ -1,0 +1,85 @@
+"""The contract's definitions: alive, age, working age (Decree 135/2020), coverage facts.
+
+Pure functions over standardised tables; ``pipelines/prospects.py`` applies them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from matching.dates import first_day, months_between
+
+__all__ = ["GROUPS", "coverage_by_person", "person_status", "retirement_age_months"]
+
+GROUPS = ("unregistered_employer", "underdeclared_employer", "uninsured_manager", "uninsured_household_owner",
+          "voluntary_si_prospect", "hi_prospect")
+
+
+def retirement_age_months(sex: str, year: int) -> int:
+    """Statutory retirement age for normal conditions in ``year``, in months (Decree 135/2020/ND-CP).
+
+    Men: 60 years + 3 months per year after 2020, capped at 62. Women: 55 years + 4 months per year
+    after 2020, capped at 60.
+
+    >>> retirement_age_months("M", 2026), retirement_age_months("F", 2026)
+    (738, 684)
+    >>> retirement_age_months("M", 2030), retirement_age_months("F", 2040)
+    (744, 720)
+    """
+    steps = max(0, year - 2020)
+    if sex == "M":
+        return min(60 * 12 + 3 * steps, 62 * 12)
+    return min(55 * 12 + 4 * steps, 60 * 12)
+
+
+def person_status(population: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``alive``, ``age_years`` and ``working_age`` per resident (partial dates count from day one).
+
+    A man born in `1965` (1965-01-01) reaches 61 years 6 months on 2026-07-01; one born `1965-02`
+    has not yet.
+
+    >>> people = pd.DataFrame({"dob_year": [2011, 2011, 1965, 1965], "dob_month": [7, 7, None, 2],
+    ...     "dob_day": [1, 2, None, None], "sex": ["F", "M", "M", "M"], "death_date": pd.to_datetime([None] * 4)})
+    >>> person_status(people.astype({"dob_month": "Int64", "dob_day": "Int64"}), dt.date(2026, 7, 1))
+       alive  age_years  working_age
+    0   True         15         True
+    1   True         14        False
+    2   True         61        False
+    3   True         61         True
+    """
+    months = months_between(first_day(population["dob_year"], population["dob_month"], population["dob_day"]),
+                            as_of)
+    retirement = np.where(population["sex"] == "M", retirement_age_months("M", as_of.year),
+                          retirement_age_months("F", as_of.year))
+    alive = population["death_date"].isna() | (population["death_date"] > pd.Timestamp(as_of))
+    working = (months >= 15 * 12) & (months < retirement)
+    return pd.DataFrame({
+        "alive": alive.to_numpy(),
+        "age_years": (months // 12).astype("Int64").to_numpy(),
+        "working_age": working.fillna(False).astype(bool).to_numpy(),
+    }, index=population.index)
+
+
+def coverage_by_person(insured: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Per ``person_id`` (insured rows already carry their linked person): coverage facts.
+
+    ``active_si`` (any type), ``active_compulsory``, ``pensioner``, ``hi_covered`` (cover on or
+    after as-of) and ``hi_last_valid_to`` (latest cover end, to explain an expired card).
+    """
+    linked = insured[insured["person_id"].notna()]
+    active = linked["si_type"].notna() & (linked["si_status"] == "active")
+    facts = pd.DataFrame({
+        "person_id": linked["person_id"],
+        "active_si": active,
+        "active_compulsory": active & (linked["si_type"] == "compulsory"),
+        "pensioner": linked["pensioner"].astype(bool),
+        "hi_covered": linked["hi_valid_to"] >= pd.Timestamp(as_of),
+        "hi_last_valid_to": linked["hi_valid_to"],
+    })
+    return facts.groupby("person_id").agg(
+        active_si=("active_si", "any"), active_compulsory=("active_compulsory", "any"),
+        pensioner=("pensioner", "any"), hi_covered=("hi_covered", "any"), hi_last_valid_to=("hi_last_valid_to", "max"),
+    )
