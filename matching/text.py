@@ -77,6 +77,20 @@ def fold(value: str | None) -> str | None:
     return folded.lower()
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold_words(value: str | None) -> str:
+    """:func:`fold`, with punctuation turned into spaces: addresses compared word by word.
+
+    >>> fold_words("Số 5, P.Hoàn  Kiếm, TP. Hà Nội")
+    'so 5 p hoan kiem tp ha noi'
+    >>> fold_words(None)
+    ''
+    """
+    return " ".join(_NOT_WORD.sub(" ", fold(value) or "").split())
+
+
 def name_case(value: str | None) -> str | None:
     """Capitalise each word, as names are printed on officers' lists.
 

@@ -8,10 +8,15 @@ and last ``manifest.json``, which accounts for every input row.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import logging
+import multiprocessing
+import os
+import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -57,13 +62,10 @@ def _links_table(ctx: RunContext) -> pd.DataFrame:
     return links[columns].sort_values(["source", "row_number"], kind="stable").reset_index(drop=True)
 
 
-def _write_quarantine(ctx: RunContext) -> dict[str, int]:
-    counts = {}
+def _write_quarantine(ctx: RunContext) -> None:
     for name in REGISTERS:
         quarantined = pd.read_parquet(ctx.stage_path("validate", f"{name}.quarantine.parquet"))
         write_csv(quarantined, ctx.output / "quarantine" / f"{name}.csv")
-        counts[f"quarantine/{name}.csv"] = len(quarantined)
-    return counts
 
 
 def _ledger(ctx: RunContext) -> dict[str, dict]:
@@ -94,32 +96,83 @@ def _code_version() -> str:
     return f"{version}+{commit}" if commit else version
 
 
-def run(ctx: RunContext) -> dict:
-    """Write every published file, then the manifest that lists them."""
-    ledger = _ledger(ctx)
+def provinces_with_prospects(ctx: RunContext) -> list[str]:
+    """Province codes that get commune workbooks (the DAG maps one task over each)."""
+    prospects = pd.read_parquet(ctx.stage_path("prospects", "prospects.parquet"), columns=["province_code"])
+    return sorted(prospects["province_code"].dropna().unique().tolist())
+
+
+def write_lists(ctx: RunContext) -> dict:
+    """The country-wide files: prospects, links, quarantine, summary. Checks the row ledger first."""
+    _ledger(ctx)
     prospects = pd.read_parquet(ctx.stage_path("prospects", "prospects.parquet"))
-    outputs: dict[str, int] = {}
     write_csv(prospects, ctx.output / "prospects.csv")
-    outputs["prospects.csv"] = len(prospects)
-    links = _links_table(ctx)
-    write_csv(links, ctx.output / "links.csv")
-    outputs["links.csv"] = len(links)
-    outputs.update(_write_quarantine(ctx))
-    summary = write_summary(prospects, current_wards(), ctx.output / "summary.csv")
-    outputs["summary.csv"] = len(summary)
-    for ward_code, rows in sorted(write_ward_workbooks(prospects, ctx.output, ctx.as_of).items()):
-        province = prospects.loc[prospects["ward_code"] == ward_code, "province_code"].iloc[0]
-        outputs[f"by_ward/{province}/{ward_code}.xlsx"] = rows
+    write_csv(_links_table(ctx), ctx.output / "links.csv")
+    _write_quarantine(ctx)
+    write_summary(prospects, current_wards(), ctx.output / "summary.csv")
+    return {"prospects": len(prospects)}
+
+
+def write_province(ctx: RunContext, province_code: str) -> dict:
+    """The commune workbooks of one province (removing any stale ones of an earlier run)."""
+    prospects = pd.read_parquet(ctx.stage_path("prospects", "prospects.parquet"))
+    prospects = prospects[prospects["province_code"] == province_code]
+    written = write_ward_workbooks(prospects, ctx.output, ctx.as_of, provinces=[province_code])
+    return {"province_code": province_code, "workbooks": len(written), "rows": sum(written.values())}
+
+
+def write_manifest(ctx: RunContext) -> dict:
+    """Last: ``manifest.json``, listing every published file with its rows and SHA-256."""
+    prospects = pd.read_parquet(ctx.stage_path("prospects", "prospects.parquet"),
+                                columns=["ward_code", "province_code"])
+    rows = {"prospects.csv": len(prospects)}
+    rows.update({f"by_ward/{p}/{w}.xlsx": int(n) for (p, w), n in
+                 prospects.groupby(["province_code", "ward_code"]).size().items()})
+    for name in ("links.csv", "summary.csv", *(f"quarantine/{r}.csv" for r in REGISTERS)):
+        rows[name] = _csv_rows(ctx.output / name)
+    missing = [path for path in rows if not (ctx.output / path).is_file()]
+    if missing:
+        raise CovgapError(f"{ctx.output}: outputs missing before the manifest: {', '.join(missing[:5])}")
     manifest = {
         "as_of": ctx.as_of.isoformat(),
         "code_version": _code_version(),
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "registers": ledger,
+        "registers": _ledger(ctx),
         "stages": {stage: read_stage_summary(ctx, stage) for stage in ("standardise", "link", "prospects")},
-        "outputs": {path: {"rows": rows, "sha256": sha256_of(ctx.output / path)} for path, rows in outputs.items()},
+        "outputs": {path: {"rows": n, "sha256": sha256_of(ctx.output / path)} for path, n in sorted(rows.items())},
     }
     with atomic_open(ctx.output / "manifest.json") as handle:
-        json.dump(manifest, handle, ensure_ascii=False, indent=2, sort_keys=False)
+        json.dump(manifest, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    log.info("publish: %d prospects, %d files", len(prospects), len(outputs))
-    return {"prospects": len(prospects), "files": len(outputs) + 1}
+    return {"files": len(rows) + 1}
+
+
+def _csv_rows(path: Path) -> int:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
+def run(ctx: RunContext, workers: int | None = None) -> dict:
+    """Everything, in order; commune workbooks of different provinces in parallel processes."""
+    summary = write_lists(ctx)
+    provinces = provinces_with_prospects(ctx)
+    workers = workers or min(len(provinces), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            done = list(pool.map(write_province, [ctx] * len(provinces), provinces))
+    else:
+        done = [write_province(ctx, province) for province in provinces]
+    _remove_stale_provinces(ctx, set(provinces))
+    summary["workbooks"] = sum(d["workbooks"] for d in done)
+    summary.update(write_manifest(ctx))
+    log.info("publish: %d prospects, %d workbooks", summary["prospects"], summary["workbooks"])
+    return summary
+
+
+def _remove_stale_provinces(ctx: RunContext, provinces: set[str]) -> None:
+    """A province with no prospects this run keeps no workbook from an earlier run."""
+    root = ctx.output / "by_ward"
+    if root.is_dir():
+        for folder in root.iterdir():
+            if folder.is_dir() and folder.name not in provinces:
+                shutil.rmtree(folder)

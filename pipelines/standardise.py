@@ -48,7 +48,7 @@ def person_columns(rows: pd.DataFrame, *, id_col: str | None, name_col: str, dob
 
 
 def _ward_columns(rows: pd.DataFrame) -> pd.DataFrame:
-    address = rows["address"] if "address" in rows else None
+    address = rows.get("address")
     wards = resolve_ward_codes(rows["ward_code"], address)
     return pd.DataFrame({
         "ward_code": wards["ward_code"], "ward_code_raw": clean_series(rows["ward_code"]),

@@ -72,7 +72,7 @@ def _birth_date(rows: pd.DataFrame, column: str, ctx: RunContext, *, allow_swap:
 
 
 def _ward(rows: pd.DataFrame, *, current_only: bool) -> list[RowCheck]:
-    address = rows["address"] if "address" in rows else None
+    address = rows.get("address")
     status = resolve_ward_codes(rows["ward_code"], address)["ward_status"]
     checks = [RowCheck("ward_code: neither a current nor a pre-July-2025 commune code", status == "unknown")]
     if current_only:

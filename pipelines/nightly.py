@@ -1,0 +1,137 @@
+"""What a scheduled run needs around the stages: its folder, its input, ``latest`` and alerts.
+
+The nightly Airflow DAG (``dags/coverage_gap_nightly.py``) calls these; ``covgap run`` does not
+need them. A run of date ``D`` writes everything into ``{output}/D/``; only when every stage has
+succeeded does ``{output}/latest`` move to it, so ``latest`` always points at a complete run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from pipelines.context import RunContext
+
+__all__ = [
+    "TIMEZONE",
+    "plan_run",
+    "prepare_input",
+    "promote_latest",
+    "resolve_as_of",
+    "send_alert_email",
+    "workbook_provinces",
+    "write_alert",
+]
+
+log = logging.getLogger(__name__)
+TIMEZONE = "Asia/Ho_Chi_Minh"
+LATEST = "latest"
+
+
+def resolve_as_of(requested: str | None, logical_date: dt.datetime | None) -> str:
+    """The run's as-of date: the one asked for, else the logical date's day in Viet Nam.
+
+    >>> resolve_as_of("2026-07-01", None)
+    '2026-07-01'
+    >>> resolve_as_of(None, dt.datetime(2026, 6, 30, 19, 30, tzinfo=dt.UTC))  # 02:30 in Hà Nội
+    '2026-07-01'
+    """
+    if requested:
+        return dt.date.fromisoformat(requested).isoformat()
+    if logical_date is None:
+        raise ValueError("no as_of given and the run has no logical date: pass as_of (YYYY-MM-DD)")
+    from zoneinfo import ZoneInfo
+
+    return logical_date.astimezone(ZoneInfo(TIMEZONE)).date().isoformat()
+
+
+def plan_run(output: str, as_of: str) -> Path:
+    """The run folder ``{output}/{as_of}`` (``~`` expanded, made absolute).
+
+    >>> plan_run("/runs", "2026-07-01").as_posix()
+    '/runs/2026-07-01'
+    """
+    return Path(os.path.abspath(os.path.expanduser(output))) / dt.date.fromisoformat(as_of).isoformat()
+
+
+def prepare_input(source: str, run_dir: Path) -> Path:
+    """The folder to ingest: ``source`` itself when it is a folder, else the registers exported from
+    the database behind Airflow connection ``source`` into ``run_dir/_stages/extract/``."""
+    folder = Path(os.path.expanduser(source))
+    if folder.is_dir():
+        return folder.absolute()
+    from pipelines.sources import export_registers
+
+    target = Path(run_dir) / "_stages" / "extract"
+    export_registers(source, target)
+    return target
+
+
+def workbook_provinces(ctx: RunContext) -> list[str]:
+    """Provinces that get commune workbooks this run (one mapped task each); removes the workbook
+    folders of provinces that had prospects in an earlier run of this date but have none now."""
+    from pipelines.publish import provinces_with_prospects
+
+    provinces = provinces_with_prospects(ctx)
+    root = ctx.output / "by_ward"
+    if root.is_dir():
+        for folder in sorted(root.iterdir()):
+            if folder.is_dir() and folder.name not in provinces:
+                shutil.rmtree(folder)
+    return provinces
+
+
+def promote_latest(output: str | Path, run_dir: Path) -> Path:
+    """Point ``{output}/latest`` at ``run_dir`` in one atomic step (a relative symlink, so the
+    tree can be moved): made under a temporary name, then ``os.replace``d over the old link."""
+    root = Path(os.path.abspath(os.path.expanduser(output)))
+    run_dir = Path(run_dir)
+    if not (run_dir / "manifest.json").is_file():
+        raise FileNotFoundError(f"{run_dir}: no manifest.json, the run is not complete; latest not moved")
+    link = root / LATEST
+    if link.exists() and not link.is_symlink():
+        raise FileExistsError(f"{link} is a real file or folder, not a symlink: move it away")
+    temporary = root / f".{LATEST}.{os.getpid()}.tmp"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(os.path.relpath(run_dir, root), target_is_directory=True)
+    os.replace(temporary, link)
+    log.info("%s -> %s", link, run_dir)
+    return link
+
+
+def write_alert(run_dir: Path, record: dict) -> Path:
+    """Write one failure record as ``run_dir/alerts/<task>[-<map index>]-try<n>.json``, atomically."""
+    from pipelines.files import atomic_open
+
+    name = str(record.get("task_id", "unknown"))
+    if record.get("map_index") not in (None, -1):
+        name += f"-{record['map_index']}"
+    target = Path(run_dir) / "alerts" / f"{name}-try{record.get('try_number', 0)}.json"
+    with atomic_open(target) as handle:
+        json.dump(record, handle, ensure_ascii=False, indent=2, default=str)
+        handle.write("\n")
+    return target
+
+
+def send_alert_email(record: dict, recipients: str | None = None, conn_id: str = "smtp_default") -> bool:
+    """E-mail a failure record to ``recipients`` (default: env ``COVGAP_ALERT_EMAIL``, comma
+    separated) through the Airflow SMTP connection ``conn_id``. Returns False, without sending,
+    when no recipient is configured."""
+    recipients = recipients or os.environ.get("COVGAP_ALERT_EMAIL", "")
+    if not recipients.strip():
+        return False
+    from html import escape
+
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    subject = f"covgap: {record.get('dag_id')}.{record.get('task_id')} failed for as_of {record.get('as_of')}"
+    body = "".join(f"<tr><th align=left>{escape(str(k))}</th><td><pre>{escape(str(v))}</pre></td></tr>"
+                   for k, v in record.items())
+    with SmtpHook(smtp_conn_id=conn_id) as hook:
+        hook.send_email_smtp(to=recipients, subject=subject, html_content=f"<table>{body}</table>")
+    return True
