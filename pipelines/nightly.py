@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from pipelines.context import RunContext
+from pipelines.exceptions import CovgapError
 
 __all__ = [
     "TIMEZONE",
@@ -58,12 +59,14 @@ def plan_run(output: str, as_of: str) -> Path:
     return Path(os.path.abspath(os.path.expanduser(output))) / dt.date.fromisoformat(as_of).isoformat()
 
 
-def prepare_input(source: str, run_dir: Path) -> Path:
+def prepare_input(source: str, run_dir: str | Path) -> Path:
     """The folder to ingest: ``source`` itself when it is a folder, else the registers exported from
     the database behind Airflow connection ``source`` into ``run_dir/_stages/extract/``."""
     folder = Path(os.path.expanduser(source))
     if folder.is_dir():
         return folder.absolute()
+    if os.sep in source or source.startswith(("~", ".")):  # a connection id has no slash
+        raise CovgapError(f"{source}: input folder not found (nor is it an Airflow connection id)")
     from pipelines.sources import export_registers
 
     target = Path(run_dir) / "_stages" / "extract"
@@ -85,7 +88,7 @@ def workbook_provinces(ctx: RunContext) -> list[str]:
     return provinces
 
 
-def promote_latest(output: str | Path, run_dir: Path) -> Path:
+def promote_latest(output: str | Path, run_dir: str | Path) -> Path:
     """Point ``{output}/latest`` at ``run_dir`` in one atomic step (a relative symlink, so the
     tree can be moved): made under a temporary name, then ``os.replace``d over the old link."""
     root = Path(os.path.abspath(os.path.expanduser(output)))
@@ -104,7 +107,7 @@ def promote_latest(output: str | Path, run_dir: Path) -> Path:
     return link
 
 
-def write_alert(run_dir: Path, record: dict) -> Path:
+def write_alert(run_dir: str | Path, record: dict) -> Path:
     """Write one failure record as ``run_dir/alerts/<task>[-<map index>]-try<n>.json``, atomically."""
     from pipelines.files import atomic_open
 

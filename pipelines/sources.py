@@ -75,7 +75,7 @@ def export_registers(conn_id: str, target_dir: Path, schema: str = "public") -> 
 
     target_dir = Path(target_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
-    connection = PostgresHook(postgres_conn_id=conn_id).get_conn()
+    connection: Any = PostgresHook(postgres_conn_id=conn_id).get_conn()  # psycopg 3 or psycopg2
     try:
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
