@@ -16,7 +16,7 @@ exactly what `covgap run --input ... --output ... --as-of ...` publishes, one ta
 | `provinces` | provinces that have prospects (removes workbooks of provinces that no longer do) | `pipelines.nightly.workbook_provinces` |
 | `write_province` | one mapped task per province (34 at most): its commune workbooks `by_ward/<province>/` | `pipelines.publish.write_province` |
 | `write_manifest` | `manifest.json`: every input row accounted for, every output hashed | `pipelines.publish.write_manifest` |
-| `publish_latest` | moves `{output}/latest` to this run, atomically, only now that all succeeded | `pipelines.nightly.promote_latest` |
+| `publish_latest` | points `{output}/{as_of}` and then `{output}/latest` at this run's folder, each atomically, only now that all succeeded | `pipelines.nightly.publish_run` |
 
 **Params.** `input`: a folder, or an Airflow connection id (an existing folder wins);
 `output`: root of the runs (env `COVGAP_OUTPUT`, else `~/covgap-runs`); `as_of`: the reference
@@ -76,7 +76,8 @@ def _run() -> dict[str, str]:
     context = get_current_context()
     params = context["params"]
     as_of = resolve_as_of(params.get("as_of"), context.get("logical_date"))
-    return {"root": params["output"], "output": str(plan_run(params["output"], as_of)), "as_of": as_of}
+    run_dir = plan_run(params["output"], as_of, context["run_id"])
+    return {"root": params["output"], "output": str(run_dir), "as_of": as_of}
 
 
 def _ctx(run: dict[str, str]):  # -> RunContext (imported at run time)
@@ -104,7 +105,7 @@ def _alert(context: dict) -> None:
             "exception": str(error) if error is not None else None,
             "failed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        path = write_alert(plan_run(params.get("output", DEFAULT_OUTPUT), as_of), record)
+        path = write_alert(plan_run(params.get("output", DEFAULT_OUTPUT), as_of, context.get("run_id")), record)
         log.error("covgap alert written to %s", path)
     except Exception:  # noqa: BLE001 -- never let the callback mask the task's failure
         log.exception("covgap: could not write the failure alert")
@@ -185,9 +186,9 @@ def coverage_gap_nightly() -> None:
 
     @task(outlets=[PROSPECT_LISTS], execution_timeout=dt.timedelta(minutes=5))
     def publish_latest(run: dict[str, str]) -> str:
-        from pipelines.nightly import promote_latest
+        from pipelines.nightly import publish_run
 
-        return str(promote_latest(run["root"], run["output"]))
+        return str(publish_run(run["root"], run["output"], run["as_of"]))
 
     run: Any = extract()  # an XComArg: the run's paths, handed from task to task
     run = ingest(run)

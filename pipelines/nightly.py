@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ __all__ = [
     "plan_run",
     "prepare_input",
     "promote_latest",
+    "publish_run",
     "resolve_as_of",
     "send_alert_email",
     "workbook_provinces",
@@ -31,6 +33,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 TIMEZONE = "Asia/Ho_Chi_Minh"
 LATEST = "latest"
+RUNS = ".runs"
 
 
 def resolve_as_of(requested: str | None, logical_date: dt.datetime | None) -> str:
@@ -50,13 +53,38 @@ def resolve_as_of(requested: str | None, logical_date: dt.datetime | None) -> st
     return logical_date.astimezone(ZoneInfo(TIMEZONE)).date().isoformat()
 
 
-def plan_run(output: str, as_of: str) -> Path:
-    """The run folder ``{output}/{as_of}`` (``~`` expanded, made absolute).
+def plan_run(output: str, as_of: str, run_id: str | None = None) -> Path:
+    """The folder a run writes into (``~`` expanded, made absolute).
+
+    Without ``run_id``: ``{output}/{as_of}``, what readers open. With it: a folder of this run's
+    own, ``{output}/.runs/{as_of}/{run_id}``, which :func:`publish_run` makes ``{output}/{as_of}``
+    and ``latest`` point at once every stage succeeded, so a rerun of a date never shows half-new
+    files under either name.
 
     >>> plan_run("/runs", "2026-07-01").as_posix()
     '/runs/2026-07-01'
+    >>> plan_run("/runs", "2026-07-01", "manual__2026-07-01T00:00:00+00:00").as_posix()
+    '/runs/.runs/2026-07-01/manual__2026-07-01T00_00_00_00_00'
     """
-    return Path(os.path.abspath(os.path.expanduser(output))) / dt.date.fromisoformat(as_of).isoformat()
+    root = Path(os.path.abspath(os.path.expanduser(output)))
+    day = dt.date.fromisoformat(as_of).isoformat()
+    if run_id is None:
+        return root / day
+    return root / RUNS / day / re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
+
+
+def publish_run(output: str | Path, run_dir: str | Path, as_of: str) -> Path:
+    """Make ``{output}/{as_of}`` and then ``{output}/latest`` point at the finished ``run_dir``, each
+    in one atomic step; then remove this date's earlier run folders, which nothing points at now."""
+    root = Path(os.path.abspath(os.path.expanduser(output)))
+    run_dir = Path(run_dir)
+    day = dt.date.fromisoformat(as_of).isoformat()
+    _switch_link(root, day, run_dir)
+    latest = _switch_link(root, LATEST, run_dir)
+    for earlier in sorted((root / RUNS / day).iterdir()):
+        if earlier.is_dir() and earlier.resolve() != run_dir.resolve():
+            shutil.rmtree(earlier)
+    return latest
 
 
 def prepare_input(source: str, run_dir: str | Path) -> Path:
@@ -89,16 +117,19 @@ def workbook_provinces(ctx: RunContext) -> list[str]:
 
 
 def promote_latest(output: str | Path, run_dir: str | Path) -> Path:
-    """Point ``{output}/latest`` at ``run_dir`` in one atomic step (a relative symlink, so the
-    tree can be moved): made under a temporary name, then ``os.replace``d over the old link."""
-    root = Path(os.path.abspath(os.path.expanduser(output)))
-    run_dir = Path(run_dir)
+    """Point ``{output}/latest`` at ``run_dir`` in one atomic step."""
+    return _switch_link(Path(os.path.abspath(os.path.expanduser(output))), LATEST, Path(run_dir))
+
+
+def _switch_link(root: Path, name: str, run_dir: Path) -> Path:
+    """``root/name`` becomes a relative symlink to ``run_dir`` (so the tree can be moved): made
+    under a temporary name, then ``os.replace``d over the old link."""
     if not (run_dir / "manifest.json").is_file():
-        raise FileNotFoundError(f"{run_dir}: no manifest.json, the run is not complete; latest not moved")
-    link = root / LATEST
+        raise FileNotFoundError(f"{run_dir}: no manifest.json, the run is not complete; {name} not moved")
+    link = root / name
     if link.exists() and not link.is_symlink():
         raise FileExistsError(f"{link} is a real file or folder, not a symlink: move it away")
-    temporary = root / f".{LATEST}.{os.getpid()}.tmp"
+    temporary = root / f".{name}.{os.getpid()}.tmp"
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()
     temporary.symlink_to(os.path.relpath(run_dir, root), target_is_directory=True)

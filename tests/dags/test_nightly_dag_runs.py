@@ -89,7 +89,7 @@ def test_folder_run_publishes_what_covgap_run_publishes(folder_run: Path, refere
     assert manifest["registers"] == expected["registers"]
     assert manifest["outputs"] == expected["outputs"]
     latest = folder_run / "latest"
-    assert latest.is_symlink() and os.readlink(latest) == AS_OF.isoformat()
+    assert latest.is_symlink() and run_dir.is_symlink()
     assert latest.resolve() == run_dir.resolve()
 
 
@@ -99,7 +99,8 @@ def test_rerun_of_a_date_is_byte_identical(folder_run: Path, home: Path, world: 
     code, log = dag_test(home, str(world), folder_run, AS_OF.isoformat())
     assert code == 0, log
     assert everything(run_dir) == before
-    assert os.readlink(folder_run / "latest") == AS_OF.isoformat()
+    assert (folder_run / "latest").resolve() == run_dir.resolve()
+    assert len(list((folder_run / ".runs" / AS_OF.isoformat()).iterdir())) == 1  # the earlier run is gone
 
 
 def test_failed_run_leaves_latest_alone_and_writes_an_alert(folder_run: Path, home: Path, world: Path,
@@ -113,9 +114,9 @@ def test_failed_run_leaves_latest_alone_and_writes_an_alert(folder_run: Path, ho
     failed_date = (AS_OF + dt.timedelta(days=1)).isoformat()
     code, log = dag_test(home, str(broken), folder_run, failed_date)
     assert code != 0, log
-    assert os.readlink(folder_run / "latest") == AS_OF.isoformat()
-    assert not (folder_run / failed_date / "manifest.json").exists()
-    alerts = sorted((folder_run / failed_date / "alerts").glob("*.json"))
+    assert (folder_run / "latest").resolve() == (folder_run / AS_OF.isoformat()).resolve()
+    assert not (folder_run / failed_date).exists()  # readers never see the failed run
+    alerts = sorted((folder_run / ".runs" / failed_date).glob("*/alerts/*.json"))
     assert [a.name for a in alerts] == ["ingest-try1.json"]  # a data problem: failed at once, no retry
     alert = json.loads(alerts[0].read_text(encoding="utf-8"))
     assert alert["dag_id"] == DAG_ID and alert["task_id"] == "ingest" and alert["as_of"] == failed_date
@@ -196,4 +197,4 @@ def test_database_run_publishes_what_covgap_run_publishes(database: str, home: P
     for name, entry in expected["registers"].items():  # the same rows, read from another file
         assert {k: v for k, v in manifest["registers"][name].items() if k != "sha256"} == \
             {k: v for k, v in entry.items() if k != "sha256"}
-    assert os.readlink(tmp_path / "latest") == AS_OF.isoformat()
+    assert (tmp_path / "latest").resolve() == run_dir.resolve()

@@ -16,6 +16,7 @@ from pipelines.nightly import (
     plan_run,
     prepare_input,
     promote_latest,
+    publish_run,
     resolve_as_of,
     send_alert_email,
     workbook_provinces,
@@ -44,6 +45,23 @@ def test_latest_moves_only_to_a_complete_run(tmp_path: Path) -> None:
         promote_latest(tmp_path, unfinished)
     assert os.readlink(tmp_path / "latest") == "2026-07-02"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-07-01", "2026-07-02", "2026-07-03", "latest"]
+
+
+def test_a_rerun_of_a_date_switches_both_links_and_drops_the_earlier_folder(tmp_path: Path) -> None:
+    first = plan_run(str(tmp_path), "2026-07-01", "scheduled__1")
+    first.mkdir(parents=True)
+    (first / "manifest.json").write_text("first")
+    publish_run(tmp_path, first, "2026-07-01")
+    second = plan_run(str(tmp_path), "2026-07-01", "manual__2")
+    second.mkdir(parents=True)
+    (second / "manifest.json").write_text("second")
+    # while the rerun writes, readers still see the first run, complete
+    assert (tmp_path / "2026-07-01" / "manifest.json").read_text() == "first"
+    assert (tmp_path / "latest" / "manifest.json").read_text() == "first"
+    publish_run(tmp_path, second, "2026-07-01")
+    assert (tmp_path / "2026-07-01" / "manifest.json").read_text() == "second"
+    assert (tmp_path / "latest").resolve() == second.resolve()
+    assert not first.exists()
 
 
 def test_latest_never_replaces_a_real_folder(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Seeded synthetic registers and their truth, for testing covgap (``python -m sample_data.generator``)."""
