@@ -52,11 +52,11 @@ def parse_partial_dates(values: pd.Series, *, allow_swap: bool = False) -> pd.Da
 
 def _parse_distinct(values: pd.Series, allow_swap: bool) -> pd.DataFrame:
     text = values.astype(object).where(values.notna(), None)
-    parts = text.astype("string").str.extract(_PARTIAL)
+    parts = text.astype("string[pyarrow]").str.extract(_PARTIAL)
     year = pd.to_numeric(parts["year"], errors="coerce").astype("Int64")
     month = pd.to_numeric(parts["month"], errors="coerce").astype("Int64")
     day = pd.to_numeric(parts["day"], errors="coerce").astype("Int64")
-    missing = text.isna() | (text.astype("string").str.strip() == "")
+    missing = text.isna() | (text.astype("string[pyarrow]").str.strip() == "")
     ok = _valid_ymd(year, month, day) & year.notna()
     swapped = pd.Series(False, index=values.index)
     if allow_swap:
@@ -67,9 +67,9 @@ def _parse_distinct(values: pd.Series, allow_swap: bool) -> pd.DataFrame:
         ok = ok | swapped
     ok = ok.fillna(False).astype(bool)
     year, month, day = year.where(ok), month.where(ok), day.where(ok)
-    date = year.astype("string")
-    date = date.where(month.isna(), date + "-" + month.astype("string").str.zfill(2))
-    date = date.where(day.isna(), date + "-" + day.astype("string").str.zfill(2))
+    date = year.astype("string[pyarrow]")
+    date = date.where(month.isna(), date + "-" + month.astype("string[pyarrow]").str.zfill(2))
+    date = date.where(day.isna(), date + "-" + day.astype("string[pyarrow]").str.zfill(2))
     status = np.select([missing.to_numpy(), swapped.to_numpy(), ok.to_numpy()], ["missing", "swapped", "ok"], "invalid")
     return pd.DataFrame(
         {"year": year, "month": month, "day": day, "date": date.astype(object).where(ok, None), "status": status},

@@ -36,7 +36,7 @@ def normalise_person_ids(values: pd.Series) -> pd.DataFrame:
     >>> normalise_person_ids(pd.Series(["001 085 012345", "012345678", "00108501234", None])).values.tolist()
     [['001085012345', None, '001085012345'], [None, '012345678', '012345678'], [None, None, '00108501234'], [None, None, None]]
     """
-    raw = values.astype("string").str.replace(_SEPARATORS, "", regex=True)
+    raw = values.astype("string[pyarrow]").str.replace(_SEPARATORS, "", regex=True)
     raw = raw.where(raw.str.len() > 0)
     is_digits = raw.str.fullmatch(r"\d+").fillna(False).astype(bool)
     length = raw.str.len()
@@ -61,7 +61,7 @@ def id_agrees_with(person_id: pd.Series, year: pd.Series, sex: pd.Series) -> pd.
     ...                pd.Series(["M", "M"])).tolist()
     [True, False]
     """
-    pid = person_id.astype("string")
+    pid = person_id.astype("string[pyarrow]")
     digit = pd.to_numeric(pid.str[3], errors="coerce")
     yy = pd.to_numeric(pid.str[4:6], errors="coerce")
     century = 1900 + (digit // 2) * 100
@@ -83,7 +83,7 @@ def normalise_tax_codes(values: pd.Series) -> pd.DataFrame:
     3      0300588560      True        False
     4            None     False        False
     """
-    digits = values.astype("string").str.replace(_SEPARATORS, "", regex=True)
+    digits = values.astype("string[pyarrow]").str.replace(_SEPARATORS, "", regex=True)
     is_digits = digits.str.fullmatch(r"\d+").fillna(False).astype(bool)
     length = digits.str.len()
     main = digits.where(is_digits & length.isin([10, 13]))
@@ -99,7 +99,7 @@ def normalise_tax_codes(values: pd.Series) -> pd.DataFrame:
 
 def tax_code_checksum_ok(ten_digits: pd.Series) -> pd.Series:
     """Check digit N10 = 10 − (Σ wᵢdᵢ mod 11) over the first nine digits (remainder 0 is never issued)."""
-    valid = ten_digits.astype("string").str.fullmatch(r"\d{10}").fillna(False).astype(bool)
+    valid = ten_digits.astype("string[pyarrow]").str.fullmatch(r"\d{10}").fillna(False).astype(bool)
     out = pd.Series(False, index=ten_digits.index)
     if not valid.any():
         return out

@@ -12,7 +12,7 @@ import logging
 
 import pandas as pd
 
-from matching.exact import exact_org_links, exact_person_links
+from matching.linkage import link_organisations, link_persons
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
 
@@ -41,22 +41,35 @@ def person_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def run(ctx: RunContext) -> dict:
-    """Link records to residents and units to organisations."""
+    """Link records to residents and units to organisations; write links, review and evidence."""
     tables = {name: pd.read_parquet(ctx.stage_path("standardise", f"{name}.parquet"))
               for name in ("population", "organisations", "employers", *RECORD_SOURCES)}
     records = person_records(tables)
-    person_links = exact_person_links(records, tables["population"])
-    org_links = exact_org_links(tables["employers"], tables["organisations"])
-    person_links = person_links.merge(records[["record_key", "source", "row_number"]], on="record_key")
-    person_links = person_links.sort_values(["source", "row_number"]).reset_index(drop=True)
-    write_parquet(person_links, ctx.stage_path(STAGE, "person_links.parquet"))
-    write_parquet(org_links.sort_values("unit_code").reset_index(drop=True), ctx.stage_path(STAGE, "org_links.parquet"))
+    persons = link_persons(records, tables["population"])
+    organisations = link_organisations(tables["employers"], tables["organisations"])
+    origin = records[["record_key", "source", "row_number"]]
+    person_links = persons.links.merge(origin, on="record_key").sort_values(["source", "row_number"])
+    review = persons.review.merge(origin, on="record_key").sort_values(["source", "row_number", "person_id"])
+    outputs = {
+        "person_links": person_links,
+        "review": review,
+        "best_unlinked": persons.best_unlinked.sort_values("person_id"),
+        "model": persons.model,
+        "org_links": organisations.links.sort_values("unit_code"),
+    }
+    for name, frame in outputs.items():
+        write_parquet(frame.reset_index(drop=True), ctx.stage_path(STAGE, f"{name}.parquet"))
     summary = {
         "records": {source: int((records["source"] == source).sum()) for source in RECORD_SOURCES},
         "person_links_by_method": {f"{s}:{m}": int(n) for (s, m), n in
                                    person_links.groupby(["source", "method"]).size().items()},
-        "org_links_by_method": {str(m): int(n) for m, n in org_links["method"].value_counts().sort_index().items()},
+        "review_pairs": len(review),
+        "org_links_by_method": {str(m): int(n) for m, n in
+                                organisations.links["method"].value_counts().sort_index().items()},
         "units": len(tables["employers"]),
+        "blocking_counts": {str(k): int(v) for k, v in persons.blocking_counts.items()},
+        "thresholds": {str(k): float(v) for k, v in persons.thresholds.items()},
     }
-    log.info("link: %d person links, %d unit links", len(person_links), len(org_links))
+    log.info("link: %d person links (%d to review), %d unit links", len(person_links), len(review),
+             len(organisations.links))
     return summary

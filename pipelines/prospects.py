@@ -90,7 +90,7 @@ def _uncovered_worker(people: pd.DataFrame) -> pd.Series:
 
 def _manager_group(managers: pd.DataFrame, links: pd.DataFrame, orgs: pd.DataFrame,
                    people: pd.DataFrame) -> pd.DataFrame:
-    linked = managers.merge(links.loc[links["source"] == "managers", ["row_number", "person_id"]],
+    linked = managers.merge(links.loc[links["source"] == "managers", ["row_number", "person_id", "match_probability"]],
                             on="row_number", suffixes=("_recorded", ""))
     linked = linked[linked["org_tax_code"].isin(orgs.index)]
     linked = linked[linked["person_id"].map(_uncovered_worker(people)).fillna(False).astype(bool)]
@@ -103,7 +103,7 @@ def _manager_group(managers: pd.DataFrame, links: pd.DataFrame, orgs: pd.DataFra
         "address": org["address"],
         "reason": [f"{r[:1].upper() + r[1:]} của {n}, trong độ tuổi lao động, chưa tham gia BHXH bắt buộc"
                    for r, n in zip(role, org["name"], strict=True)],
-        "confidence": 1.0,
+        "confidence": linked["match_probability"].astype(float),
         "source_rows": org["register"] + ":" + org["row_number"].astype(str) + ";managers:"
                        + linked["row_number"].astype(str),
     })
@@ -115,7 +115,8 @@ _OWNER_REASON = ("Chủ hộ kinh doanh nộp thuế theo phương pháp kê kha
 
 def _household_owner_group(businesses: pd.DataFrame, links: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     eligible = businesses[(businesses["status"] == "active") & (businesses["tax_method"] == "declaration")]
-    linked = eligible.merge(links.loc[links["source"] == "household_businesses", ["row_number", "person_id"]],
+    linked = eligible.merge(links.loc[links["source"] == "household_businesses",
+                                      ["row_number", "person_id", "match_probability"]],
                             on="row_number", suffixes=("_recorded", ""))
     linked = linked[linked["person_id"].map(_uncovered_worker(people)).fillna(False).astype(bool)]
     return pd.DataFrame({
@@ -123,7 +124,8 @@ def _household_owner_group(businesses: pd.DataFrame, links: pd.DataFrame, people
         "business_id": linked["business_id"], "org_name": linked["business_name"], "address": linked["address"],
         "reason": [_OWNER_REASON + (f" (địa bàn: {note})" if isinstance(note, str) else "")
                    for note in linked["ward_note"]],
-        "confidence": 1.0, "source_rows": "household_businesses:" + linked["row_number"].astype(str),
+        "confidence": linked["match_probability"].astype(float),
+        "source_rows": "household_businesses:" + linked["row_number"].astype(str),
     })
 
 
@@ -161,18 +163,37 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataF
     listed = set(managers["person_id"]) | set(owners["person_id"])
     groups = pd.concat([_employer_groups(orgs, insured, tables["org_links"]), managers, owners,
                         _resident_groups(people, listed, as_of)], ignore_index=True)
-    return _finish(groups, people)
+    return _finish(groups, people, tables["best_unlinked"])
 
 
-def _finish(groups: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """Add person details and commune names; order columns and rows deterministically."""
+# Below this a candidate is noise to an officer, not evidence.
+_EVIDENCE_FLOOR = 0.01
+
+
+def _insured_evidence(best_unlinked: pd.DataFrame) -> pd.DataFrame:
+    """Per person, the closest insured record left unassigned to them: why they are still listed.
+
+    Its probability lowers ``confidence``: a listed person with a near-miss record may be covered.
+    """
+    best = best_unlinked[best_unlinked["record_key"].fillna("").str.startswith("insured:")
+                         & (best_unlinked["match_probability"] >= _EVIDENCE_FLOOR)]
+    evidence = [f"Hồ sơ BHXH/BHYT gần nhất chưa ghép: {key.replace('insured:', 'dòng ')} "
+                f"(xác suất {p:.2f}; {reason})"
+                for key, p, reason in zip(best["record_key"], best["match_probability"], best["reason"], strict=True)]
+    return pd.DataFrame({"person_id": best["person_id"].to_numpy(), "evidence": evidence,
+                         "near_miss": best["match_probability"].astype(float).to_numpy()})
+
+
+def _finish(groups: pd.DataFrame, people: pd.DataFrame, best_unlinked: pd.DataFrame) -> pd.DataFrame:
+    """Add person details, evidence and commune names; order columns and rows deterministically."""
     details = people[_PERSON_DETAILS].rename(columns={"dob": "date_of_birth", "address": "home_address"})
     out = groups.merge(details.reset_index(drop=True), on="person_id", how="left")
+    out = out.merge(_insured_evidence(best_unlinked), on="person_id", how="left")
+    out["confidence"] = out["confidence"].astype(float) * (1.0 - out["near_miss"].fillna(0.0))
     out["address"] = out["address"].where(out["address"].notna(), out["home_address"])
     wards = current_wards().set_index("ward_code")
     out["ward_name"] = out["ward_code"].map(wards["ward_name"])
     out["province_code"] = out["ward_code"].map(wards["province_code"])
-    out["evidence"] = None
     for column in PROSPECT_COLUMNS:
         if column not in out:
             out[column] = None
@@ -188,6 +209,7 @@ def run(ctx: RunContext) -> dict:
               for name in ("population", "organisations", "managers", "household_businesses", "insured")}
     tables["person_links"] = pd.read_parquet(ctx.stage_path("link", "person_links.parquet"))
     tables["org_links"] = pd.read_parquet(ctx.stage_path("link", "org_links.parquet"))
+    tables["best_unlinked"] = pd.read_parquet(ctx.stage_path("link", "best_unlinked.parquet"))
     prospects = build_prospects(tables, ctx.as_of)
     write_parquet(prospects, ctx.stage_path(STAGE, "prospects.parquet"))
     counts = prospects["group"].value_counts()

@@ -23,13 +23,14 @@ from pathlib import Path
 import pandas as pd
 
 from matching.admin_units import current_wards
+from pipelines.audit import write_audit
 from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 from pipelines.files import atomic_open, sha256_of, write_csv
 from pipelines.publish_officer import write_summary, write_ward_workbooks
 from pipelines.registers import REGISTERS
 
-__all__ = ["read_stage_summary", "run"]
+__all__ = ["read_stage_summary", "run", "write_audit"]
 
 log = logging.getLogger(__name__)
 STAGE = "publish"
@@ -108,6 +109,7 @@ def write_lists(ctx: RunContext) -> dict:
     prospects = pd.read_parquet(ctx.stage_path("prospects", "prospects.parquet"))
     write_csv(prospects, ctx.output / "prospects.csv")
     write_csv(_links_table(ctx), ctx.output / "links.csv")
+    write_csv(pd.read_parquet(ctx.stage_path("link", "review.parquet")), ctx.output / "review.csv")
     _write_quarantine(ctx)
     write_summary(prospects, current_wards(), ctx.output / "summary.csv")
     return {"prospects": len(prospects)}
@@ -128,7 +130,7 @@ def write_manifest(ctx: RunContext) -> dict:
     rows = {"prospects.csv": len(prospects)}
     rows.update({f"by_ward/{p}/{w}.xlsx": int(n) for (p, w), n in
                  prospects.groupby(["province_code", "ward_code"]).size().items()})
-    for name in ("links.csv", "summary.csv", *(f"quarantine/{r}.csv" for r in REGISTERS)):
+    for name in ("links.csv", "review.csv", "summary.csv", *(f"quarantine/{r}.csv" for r in REGISTERS)):
         rows[name] = _csv_rows(ctx.output / name)
     missing = [path for path in rows if not (ctx.output / path).is_file()]
     if missing:
@@ -141,6 +143,11 @@ def write_manifest(ctx: RunContext) -> dict:
         "stages": {stage: read_stage_summary(ctx, stage) for stage in ("standardise", "link", "prospects")},
         "outputs": {path: {"rows": n, "sha256": sha256_of(ctx.output / path)} for path, n in sorted(rows.items())},
     }
+    # Issue 5: the audit report (write_audit, called just before) is listed when it was written.
+    for path in ("audit.html", "audit.json"):
+        if (ctx.output / path).is_file():
+            manifest["outputs"][path] = {"rows": None, "sha256": sha256_of(ctx.output / path)}
+    manifest["outputs"] = dict(sorted(manifest["outputs"].items()))
     with atomic_open(ctx.output / "manifest.json") as handle:
         json.dump(manifest, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
@@ -164,6 +171,7 @@ def run(ctx: RunContext, workers: int | None = None) -> dict:
         done = [write_province(ctx, province) for province in provinces]
     _remove_stale_provinces(ctx, set(provinces))
     summary["workbooks"] = sum(d["workbooks"] for d in done)
+    summary.update(write_audit(ctx))  # issue 5: audit.html / audit.json, listed in the manifest
     summary.update(write_manifest(ctx))
     log.info("publish: %d prospects, %d workbooks", summary["prospects"], summary["workbooks"])
     return summary

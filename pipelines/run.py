@@ -1,4 +1,4 @@
-"""The whole flow, written once: ingest → validate → standardise → link → prospects → publish.
+"""The whole flow, written once: ingest → validate → quality → standardise → link → prospects → publish.
 
 ``covgap run`` calls :func:`run_pipeline`; the Airflow DAG calls :func:`run_stage` per task.
 Each stage writes its files and a ``summary.json`` under ``_stages/<stage>/``.
@@ -18,7 +18,8 @@ __all__ = ["STAGES", "run_pipeline", "run_stage"]
 
 log = logging.getLogger(__name__)
 # Each is a module of this package with a ``run(ctx) -> dict``; imported when the stage runs.
-STAGES: tuple[str, ...] = ("ingest", "validate", "standardise", "link", "prospects", "publish")
+# "quality" (issue 5): Great Expectations suites on every row as read; critical failures stop the run.
+STAGES: tuple[str, ...] = ("ingest", "validate", "quality", "standardise", "link", "prospects", "publish")
 
 
 def run_stage(ctx: RunContext, stage: str) -> dict:

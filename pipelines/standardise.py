@@ -58,7 +58,7 @@ def _ward_columns(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _count(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
+    text = values.astype("string[pyarrow]").str.strip()
     return pd.to_numeric(text.where(text.str.fullmatch(r"\d+").fillna(False)), errors="coerce").astype("Int64")
 
 
@@ -132,7 +132,7 @@ def _employers(rows: pd.DataFrame) -> pd.DataFrame:
     codes = normalise_tax_codes(rows["tax_code"])
     out["tax_code"] = codes["tax_code"]
     out["tax_code_checksum_ok"] = codes["checksum_ok"]
-    out["tax_code_raw"] = rows["tax_code"].astype("string").str.replace(r"[\s.\-_/]", "", regex=True) \
+    out["tax_code_raw"] = rows["tax_code"].astype("string[pyarrow]").str.replace(r"[\s.\-_/]", "", regex=True) \
         .astype(object).where(rows["tax_code"].notna(), None)
     out["name"] = clean_series(rows["name"])
     out["name_folded"] = fold_series(rows["name"])

@@ -17,7 +17,7 @@ import pandas as pd
 from matching.admin_units import resolve_ward_codes
 from matching.dates import first_day, parse_full_dates, parse_partial_dates
 from matching.ids import normalise_person_ids, normalise_tax_codes
-from matching.text import clean_series, normalise_enum, normalise_sex
+from matching.text import normalise_enum, normalise_sex
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
 from pipelines.registers import (
@@ -44,16 +44,17 @@ class RowCheck:
     failed: pd.Series
 
 
-def _text(rows: pd.DataFrame, column: str) -> pd.Series:
-    return clean_series(rows[column])
+def _blank(values: pd.Series) -> pd.Series:
+    """Missing, or nothing but white space (vectorised: runs on every required column)."""
+    return values.isna() | values.astype("string[pyarrow]").str.strip().eq("").fillna(True)
 
 
 def _required(rows: pd.DataFrame, spec: RegisterSpec) -> list[RowCheck]:
-    return [RowCheck(f"{c}: required value is missing", _text(rows, c).isna()) for c in spec.required]
+    return [RowCheck(f"{c}: required value is missing", _blank(rows[c])) for c in spec.required]
 
 
 def _shape(rows: pd.DataFrame, column: str, pattern: str, what: str) -> RowCheck:
-    value = rows[column].astype("string").str.strip()
+    value = rows[column].astype("string[pyarrow]").str.strip()
     return RowCheck(f"{column}: not {what}", value.notna() & ~value.str.fullmatch(pattern).fillna(False))
 
 
@@ -135,7 +136,7 @@ def check_rows(rows: pd.DataFrame, spec: RegisterSpec, ctx: RunContext) -> tuple
         reasons[failed] = reasons[failed] + "; " + check.rule
     reasons = reasons.str.removeprefix("; ")
     if spec.unique_key:
-        key = rows[spec.unique_key].astype("string").str.strip()
+        key = rows[spec.unique_key].astype("string[pyarrow]").str.strip()
         usable = reasons == ""
         first_row = rows.loc[usable].groupby(key[usable], sort=False)["row_number"].transform("first")
         later_copy = usable & key.notna() & (rows["row_number"] != first_row.reindex(rows.index))
@@ -175,7 +176,7 @@ def optional_problems(rows: pd.DataFrame, spec: RegisterSpec) -> dict[str, int]:
             count(column, value.notna() & ~value.isin(allowed))
     for column in ("employees", "members"):
         if column in spec.columns:
-            value = rows[column].astype("string").str.strip()
+            value = rows[column].astype("string[pyarrow]").str.strip()
             count(column, value.notna() & ~value.str.fullmatch(r"\d+").fillna(False))
     if spec.name in ("insured", "employers") and "ward_code" in spec.columns:
         count("ward_code", resolve_ward_codes(rows["ward_code"], rows.get("address"))["ward_status"] == "unknown")

@@ -41,6 +41,17 @@ class World:
                  ward_code=ward, **extra)
         return pid
 
+    def name_of(self, pid: str) -> str:
+        return next(p["full_name"] for p in self.rows["population"] if p["person_id"] == pid)
+
+    def manager(self, pid: str, tax_code: str = TAX_CODE, **extra: str) -> None:
+        """A manager role declared with the person's ID and name."""
+        self.add("managers", org_tax_code=tax_code, person_id=pid, full_name=self.name_of(pid), **extra)
+
+    def household_business(self, business_id: str, pid: str, **extra: str) -> None:
+        self.add("household_businesses", business_id=business_id, owner_person_id=pid,
+                 owner_full_name=self.name_of(pid), **{"ward_code": WARD, **extra})
+
     def insured(self, si_code: str, pid: str, *, si_type: str = "", si_status: str = "", hi_valid_to: str = "",
                 **extra: str) -> None:
         person = next(p for p in self.rows["population"] if p["person_id"] == pid)

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.context import RunContext
 from pipelines.run import run_stage
-from tests.world import OTHER_WARD, TAX_CODE, TAX_CODE_2, WARD, World
+from tests.world import OTHER_WARD, TAX_CODE, TAX_CODE_2, World
 
 AS_OF = dt.date(2026, 7, 1)
 
@@ -104,12 +104,11 @@ def test_managers_and_household_owners_take_precedence_over_voluntary(tmp_path: 
     world.add("employers", unit_code="U1", tax_code=TAX_CODE, name="CTY AN PHAT")
     world.insured("0100000002", covered_manager, si_type="compulsory", si_status="active", employer_unit_code="U1")
     for pid, role in ((manager, "Giám đốc"), (manager, "Chủ tịch HĐQT"), (covered_manager, "Giám đốc")):
-        world.add("managers", org_tax_code=TAX_CODE, person_id=pid, full_name="x", role=role)
+        world.manager(pid, role=role)
     for n, (pid, method, status) in enumerate([(owner, "declaration", "active"),
                                                (presumptive_owner, "presumptive", "active"),
                                                (old_owner, "declaration", "closed")]):
-        world.add("household_businesses", business_id=f"HKD{n}", owner_person_id=pid, owner_full_name="x",
-                  tax_method=method, status=status, ward_code=WARD)
+        world.household_business(f"HKD{n}", pid, tax_method=method, status=status)
     prospects = prospects_of(world, tmp_path)
     assert keys(prospects, "uninsured_manager") == {f"{TAX_CODE}|{manager}"}  # one row per key
     assert prospects.loc[prospects["group"] == "uninsured_manager", "ward_code"].tolist() == [OTHER_WARD]

@@ -86,3 +86,13 @@ def test_full_dates_round_trip_and_swaps_only_when_needed(day: dt.date) -> None:
         assert (result["date"], result["status"]) == (day.isoformat(), "swapped")
     else:  # ambiguous: taken as written
         assert result["status"] == "ok"
+
+
+@given(st.lists(st.one_of(st.none(), names), max_size=20))
+def test_column_functions_agree_with_the_value_functions(values: list[str | None]) -> None:
+    from matching.text import clean_series, fold_series, name_case_series
+
+    column = pd.Series(values, dtype=object)
+    assert clean_series(column).tolist() == [clean_text(v) for v in values]
+    assert fold_series(column).tolist() == [fold(v) for v in values]
+    assert name_case_series(column).tolist() == [name_case(v) for v in values]

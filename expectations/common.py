@@ -1,0 +1,282 @@
+"""Building blocks of the seven suites: the prepared table each suite reads, and expectation makers.
+
+A suite validates a *prepared* table, not the raw one: the raw columns (stripped, so a value of
+spaces is missing, as ``pipelines.validate`` reads it) plus derived columns with readable names,
+e.g. ``status (normalised)`` or ``date_of_birth (parsed)``, computed with the same ``matching``
+functions that ``pipelines.validate`` uses. So every expectation tagged with a quarantine ``rule``
+flags exactly the rows that ``validate`` quarantines for that rule (checked in tests).
+
+Each expectation carries ``meta``: ``rule`` (the quarantine reason it stands for, or None),
+``column`` (the input column it is about), ``kind`` (``structure``, ``row_rule``, ``optional``,
+``flag``, ``cross_register``, ``null_rate``, ``volume``). ``severity`` is GX's own: ``critical``
+expectations stop the run; ``warning`` ones are reported.
+
+Great Expectations is imported inside the functions (it takes seconds to import).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from matching.admin_units import resolve_ward_codes
+from matching.dates import first_day, parse_full_dates, parse_partial_dates
+from matching.ids import id_agrees_with, normalise_person_ids, normalise_tax_codes
+from matching.text import normalise_enum, normalise_sex
+from pipelines.registers import REGISTERS
+
+__all__ = ["Lookups", "Prepared", "Thresholds", "Suite"]
+
+UNIQUE_RULE = "{key}: later copy of a unique key"
+TAX_SHAPE = r"^\d{10}(?:-\d{3})?$"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a fault stops the run (critical) rather than being reported (warning).
+
+    ``volume_warn``: a register that shrank by this share since the previous run warns;
+    ``volume_critical``: shrinking by this share stops the run. ``key_well_formed``: the
+    least share of well-formed, present key values (below it the file is probably broken:
+    shifted columns, a wrong extract). ``null_rates``: most share of missing values allowed
+    per optional column (warning).
+    """
+
+    volume_warn: float = 0.2
+    volume_critical: float = 0.5
+    key_well_formed: float = 0.9
+    null_rates: dict[str, dict[str, float]] = field(default_factory=lambda: {
+        "population": {"address": 0.5, "relation_to_head": 0.5, "phone": 0.9},
+        "enterprises": {"employees": 0.5, "address": 0.5, "registered_on": 0.5},
+        "cooperatives": {"members": 0.5, "address": 0.5},
+        "managers": {"person_id": 0.5, "role": 0.5},
+        "household_businesses": {"owner_person_id": 0.5, "address": 0.5},
+        "insured": {"person_id": 0.5, "sex": 0.5, "ward_code": 0.5},
+        "employers": {"tax_code": 0.5, "ward_code": 0.5},
+    })
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What cross-register checks need from the other registers (sets of stripped key values)."""
+
+    org_tax_codes: frozenset[str] = frozenset()
+    unit_codes: frozenset[str] = frozenset()
+
+
+class Prepared:
+    """The table a suite validates, built column by column."""
+
+    def __init__(self, rows: pd.DataFrame, register: str) -> None:
+        self.spec = REGISTERS[register]
+        self.rows = rows
+        self.columns: dict[str, pd.Series] = {"row_number": rows["row_number"]}
+
+    def raw(self, column: str) -> pd.Series:
+        """The column stripped, empty as missing (how ``validate`` reads presence)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        # Arrow's vectorised trim: a Python-level str.strip per value costs seconds at 1M rows.
+        text = pc.utf8_trim_whitespace(pa.array(self.rows[column].astype(object), type=pa.string(), from_pandas=True))
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        return pd.Series(text.to_numpy(zero_copy_only=False), index=self.rows.index, dtype=object)
+
+    def keep(self, *columns: str) -> None:
+        for column in columns:
+            if column in self.rows:
+                self.columns[column] = self.raw(column)
+
+    def add(self, name: str, values: pd.Series) -> None:
+        self.columns[name] = values.astype(object).where(values.notna(), None)
+
+    def frame(self) -> pd.DataFrame:
+        # Indexed by row_number: GX reports unexpected rows by index, so the docs name input rows.
+        frame = pd.DataFrame(self.columns, index=self.rows.index)
+        return frame.set_index(pd.Index(frame["row_number"].astype("int64"), name="row"))
+
+    # Derived columns, named "<input column> (<what>)".
+    def normalised_enum(self, column: str) -> str:
+        name = f"{column} (normalised)"
+        self.add(name, normalise_enum(self.rows[column]))
+        return name
+
+    def normalised_sex(self, column: str = "sex") -> str:
+        name = f"{column} (normalised)"
+        raw = self.raw(column)
+        self.add(name, normalise_sex(self.rows[column]).where(raw.isna() | normalise_sex(self.rows[column]).notna(),
+                                                               raw))
+        return name
+
+    def partial_date(self, column: str, as_of: dt.date, *, allow_swap: bool) -> tuple[str, str]:
+        parsed = parse_partial_dates(self.rows[column], allow_swap=allow_swap)
+        status = f"{column} (parsed)"
+        self.add(status, parsed["status"].where(parsed["status"] != "missing"))
+        first = first_day(parsed["year"], parsed["month"], parsed["day"])
+        future = f"{column} (after as-of)"
+        self.add(future, (first > pd.Timestamp(as_of)).where(first.notna()))
+        return status, future
+
+    def full_date(self, column: str, as_of: dt.date | None = None) -> tuple[str, str | None]:
+        parsed = parse_full_dates(self.rows[column])
+        status = f"{column} (parsed)"
+        self.add(status, parsed["status"].where(parsed["status"] != "missing"))
+        if as_of is None:
+            return status, None
+        stamp = pd.to_datetime(parsed["date"], errors="coerce")
+        future = f"{column} (after as-of)"
+        self.add(future, (stamp > pd.Timestamp(as_of)).where(stamp.notna()))
+        return status, future
+
+    def ward_status(self, column: str = "ward_code") -> str:
+        name = f"{column} (status)"
+        status = resolve_ward_codes(self.rows[column], self.rows.get("address"))["ward_status"]
+        self.add(name, status.where(status != "missing"))
+        return name
+
+    def tax_code(self, column: str) -> tuple[str, str]:
+        """The code normalised where its shape is right, else as recorded; and its check digit."""
+        ids = normalise_tax_codes(self.rows[column])
+        raw = self.raw(column)
+        shaped = f"{column} (normalised)"
+        self.add(shaped, ids["tax_code"].where(ids["shape_ok"], raw))
+        check = f"{column} (check digit valid)"
+        self.add(check, ids["checksum_ok"].where(ids["shape_ok"]))
+        return shaped, check
+
+    def person_id_kind(self, column: str) -> str:
+        ids = normalise_person_ids(self.rows[column])
+        kind = pd.Series(None, index=self.rows.index, dtype=object)
+        kind[ids["person_id_raw"].notna()] = "unusable"
+        kind[ids["legacy_id"].notna()] = "legacy 9-digit ID"
+        kind[ids["person_id"].notna()] = "12-digit ID"
+        name = f"{column} (kind)"
+        self.add(name, kind)
+        return name
+
+    def id_agreement(self, id_column: str, dob_column: str, sex_column: str | None) -> str:
+        ids = normalise_person_ids(self.rows[id_column])["person_id"]
+        year = parse_partial_dates(self.rows[dob_column], allow_swap=True)["year"]
+        sex = normalise_sex(self.rows[sex_column]) if sex_column else pd.Series(None, index=self.rows.index)
+        name = f"{id_column} (agrees with {dob_column}{' and ' + sex_column if sex_column else ''})"
+        self.add(name, id_agrees_with(pd.Series(ids, index=self.rows.index), year, sex))
+        return name
+
+    def found_in(self, column: str, keys: frozenset[str], where: str) -> str:
+        name = f"{column} (found in {where})"
+        value = self.columns.get(f"{column} (normalised)", self.raw(column))
+        found = value.map(lambda v: v in keys if v is not None else None)
+        self.add(name, found)
+        return name
+
+
+class Suite:
+    """The expectations of one register, collected before Great Expectations builds the suite."""
+
+    def __init__(self, register: str) -> None:
+        self.register = register
+        self.items: list[tuple[str, dict[str, Any]]] = []
+
+    def add(self, expectation: str, *, severity: str = "warning", kind: str, column: str | None = None,
+            rule: str | None = None, description: str | None = None, **kwargs: Any) -> None:
+        meta = {"register": self.register, "kind": kind, "column": column, "rule": rule}
+        self.items.append((expectation, {"severity": severity, "meta": meta, "description": description,
+                                         **kwargs}))
+
+    # The contract's checks, in words officers and engineers use.
+    def structure(self, spec_required: tuple[str, ...], *, rows_critical: bool) -> None:
+        for column in spec_required:
+            self.add("ExpectColumnToExist", severity="critical", kind="structure", column=column,
+                     description=f"required column `{column}` is present")
+        self.add("ExpectTableRowCountToBeBetween", severity="critical" if rows_critical else "warning",
+                 kind="structure", min_value=1, description="the register is not empty")
+
+    def volume(self, previous_rows: int | None, thresholds: Thresholds) -> None:
+        if not previous_rows:
+            return
+        for share, severity in ((thresholds.volume_warn, "warning"), (thresholds.volume_critical, "critical")):
+            floor = math.ceil(previous_rows * (1 - share))
+            self.add("ExpectTableRowCountToBeBetween", severity=severity, kind="volume", min_value=floor,
+                     description=f"no more than {share:.0%} fewer rows than the previous run "
+                                 f"({previous_rows} rows): at least {floor}")
+
+    def required_values(self, required: tuple[str, ...]) -> None:
+        for column in required:
+            self.add("ExpectColumnValuesToNotBeNull", kind="row_rule", column=column, mostly=None,
+                     rule=f"{column}: required value is missing", description=f"`{column}` is present on every row")
+
+    def key_well_formed(self, column: str, regex: str, what: str, thresholds: Thresholds, *,
+                        shaped: str | None = None) -> None:
+        share = thresholds.key_well_formed
+        self.add("ExpectColumnValuesToNotBeNull", severity="critical", kind="structure", column=column,
+                 mostly=share, description=f"`{column}` present on at least {share:.0%} of rows")
+        self.add("ExpectColumnValuesToMatchRegex", severity="critical", kind="structure", column=shaped or column,
+                 regex=regex, mostly=share, description=f"`{column}` is {what} on at least {share:.0%} of rows")
+
+    def shape(self, column: str, regex: str, what: str, *, shaped: str | None = None, required: bool = True) -> None:
+        self.add("ExpectColumnValuesToMatchRegex", kind="row_rule" if required else "optional", column=column,
+                 rule=f"{column}: not {what}" if required else None, regex=regex,
+                 description=f"`{column}` is {what}", target=shaped or column)
+
+    def unique(self, key: str) -> None:
+        self.add("ExpectColumnValuesToBeUnique", kind="row_rule", column=key, rule=UNIQUE_RULE.format(key=key),
+                 description=f"`{key}` is unique (GX counts every copy; quarantine keeps the first usable one)")
+
+    def enum(self, column: str, allowed: tuple[str, ...], derived: str, *, required: bool = True,
+             rule: str | None = None) -> None:
+        self.add("ExpectColumnValuesToBeInSet", kind="row_rule" if required else "optional", column=column,
+                 rule=(rule or f"{column}: not one of {', '.join(allowed)}") if required else None,
+                 value_set=list(allowed), target=derived, description=f"`{column}` is one of {', '.join(allowed)}")
+
+    def real_date(self, column: str, status: str, *, required: bool, rule: str | None = None) -> None:
+        self.add("ExpectColumnValuesToNotBeInSet", kind="row_rule" if required else "optional", column=column,
+                 rule=rule if required else None, value_set=["invalid"], target=status,
+                 description=f"`{column}` is a real date")
+
+    def not_future(self, column: str, derived: str, *, required: bool) -> None:
+        self.add("ExpectColumnValuesToBeInSet", kind="row_rule" if required else "optional", column=column,
+                 rule=f"{column}: in the future (after the as-of date)" if required else None, value_set=[False],
+                 target=derived, description=f"`{column}` is not after the as-of date")
+
+    def ward(self, status: str, *, required: bool, current_only: bool = False) -> None:
+        self.add("ExpectColumnValuesToNotBeInSet", kind="row_rule" if required else "optional", column="ward_code",
+                 rule="ward_code: neither a current nor a pre-July-2025 commune code" if required else None,
+                 value_set=["unknown"], target=status,
+                 description="`ward_code` is a current commune code or a pre-July-2025 one that maps to one")
+        if current_only:
+            self.add("ExpectColumnValuesToNotBeInSet", kind="row_rule", column="ward_code",
+                     rule="ward_code: not a current commune code (this register must carry current codes)",
+                     value_set=["old_mapped", "old_split_resolved", "old_split_flagged"], target=status,
+                     description="`ward_code` is a current commune code")
+
+    def flag(self, column: str, derived: str, description: str, kind: str = "flag") -> None:
+        self.add("ExpectColumnValuesToBeInSet", kind=kind, column=column, value_set=[True], target=derived,
+                 description=description)
+
+    def null_rates(self, rates: dict[str, float]) -> None:
+        for column, most_missing in sorted(rates.items()):
+            self.add("ExpectColumnValuesToNotBeNull", kind="null_rate", column=column, mostly=round(1 - most_missing, 4),
+                     description=f"`{column}` missing on at most {most_missing:.0%} of rows")
+
+    def build(self) -> Any:
+        """The Great Expectations suite (``gx.ExpectationSuite``), named after the register."""
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+
+        expectations = []
+        for kind, options in self.items:
+            options = dict(options)
+            target = options.pop("target", None)
+            column = options["meta"]["column"]
+            if options.get("mostly") is None:
+                options.pop("mostly", None)
+            if options.get("description") is None:
+                options.pop("description")
+            if kind not in ("ExpectTableRowCountToBeBetween",):
+                options["column"] = target or column
+            expectations.append(getattr(gxe, kind)(**options))
+        return gx.ExpectationSuite(name=self.register, expectations=expectations)

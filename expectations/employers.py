@@ -1,0 +1,35 @@
+"""Suite of ``employers``: the social security unit register."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from expectations.common import TAX_SHAPE, Lookups, Prepared, Suite, Thresholds
+
+REGISTER = "employers"
+
+
+def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
+          thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
+    """The prepared table and the suite that validates it."""
+    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    spec = p.spec
+    p.keep(*spec.required, *thresholds.null_rates[REGISTER])
+    s.structure(spec.required, rows_critical=False)
+    s.volume(previous_rows, thresholds)
+    share = thresholds.key_well_formed
+    s.add("ExpectColumnValuesToNotBeNull", severity="critical", kind="structure", column="unit_code",
+          mostly=share, description=f"`unit_code` present on at least {share:.0%} of rows")
+    s.required_values(spec.required)
+    s.unique("unit_code")
+    shaped, check = p.tax_code("tax_code")
+    s.shape("tax_code", TAX_SHAPE, "a 10-digit tax code (or 13 for a branch)", shaped=shaped, required=False)
+    s.flag("tax_code", check, "`tax_code` has a valid check digit (reported, not rejected)")
+    found = p.found_in("tax_code", lookups.org_tax_codes, "enterprises or cooperatives")
+    s.flag("tax_code", found, "`tax_code` is that of a registered enterprise or cooperative (reported)",
+           kind="cross_register")
+    s.ward(p.ward_status(), required=False)
+    s.null_rates(thresholds.null_rates[REGISTER])
+    return p.frame(), s

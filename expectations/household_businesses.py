@@ -1,0 +1,39 @@
+"""Suite of ``household_businesses`` (tax authority)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from expectations.common import Lookups, Prepared, Suite, Thresholds
+from pipelines.registers import HB_STATUSES, TAX_METHODS
+
+REGISTER = "household_businesses"
+
+
+def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
+          thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
+    """The prepared table and the suite that validates it."""
+    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    spec = p.spec
+    p.keep(*spec.required, "employees", *thresholds.null_rates[REGISTER])
+    s.structure(spec.required, rows_critical=False)
+    s.volume(previous_rows, thresholds)
+    share = thresholds.key_well_formed
+    s.add("ExpectColumnValuesToNotBeNull", severity="critical", kind="structure", column="business_id",
+          mostly=share, description=f"`business_id` present on at least {share:.0%} of rows")
+    s.required_values(spec.required)
+    s.unique("business_id")
+    s.enum("tax_method", TAX_METHODS, p.normalised_enum("tax_method"))
+    s.enum("status", HB_STATUSES, p.normalised_enum("status"))
+    s.ward(p.ward_status(), required=True)
+    kind = p.person_id_kind("owner_person_id")
+    s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column="owner_person_id", value_set=["unusable"],
+          target=kind, description="`owner_person_id`, when given, is a 12-digit ID or a legacy 9-digit one")
+    status, future = p.partial_date("owner_date_of_birth", as_of, allow_swap=True)
+    s.real_date("owner_date_of_birth", status, required=False)
+    s.not_future("owner_date_of_birth", future, required=False)
+    s.shape("employees", r"^\d+$", "a whole number", required=False)
+    s.null_rates(thresholds.null_rates[REGISTER])
+    return p.frame(), s

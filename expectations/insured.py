@@ -1,0 +1,48 @@
+"""Suite of ``insured``: the social security participant roll."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from expectations.common import Lookups, Prepared, Suite, Thresholds
+from pipelines.registers import SI_STATUSES, SI_TYPES
+
+REGISTER = "insured"
+SI_WHAT = "a 10-digit social insurance number"
+
+
+def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
+          thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
+    """The prepared table and the suite that validates it."""
+    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    spec = p.spec
+    p.keep(*spec.required, "pensioner", *thresholds.null_rates[REGISTER])
+    s.structure(spec.required, rows_critical=True)
+    s.volume(previous_rows, thresholds)
+    s.key_well_formed("si_code", r"^\d{10}$", SI_WHAT, thresholds)
+    s.required_values(spec.required)
+    s.shape("si_code", r"^\d{10}$", SI_WHAT)
+    s.unique("si_code")
+    status, future = p.partial_date("date_of_birth", as_of, allow_swap=True)
+    s.real_date("date_of_birth", status, required=True,
+                rule="date_of_birth: not a real date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    s.not_future("date_of_birth", future, required=True)
+    kind = p.person_id_kind("person_id")
+    s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column="person_id", value_set=["unusable"],
+          target=kind, description="`person_id`, when given, is a 12-digit ID or a legacy 9-digit one")
+    s.enum("sex", ("M", "F"), p.normalised_sex(), required=False)
+    s.ward(p.ward_status(), required=False)
+    s.enum("si_type", SI_TYPES, p.normalised_enum("si_type"), required=False)
+    s.enum("si_status", SI_STATUSES, p.normalised_enum("si_status"), required=False)
+    unit = "employer_unit_code (found in employers)"
+    p.add(unit, p.raw("employer_unit_code").map(lambda v: v in lookups.unit_codes if v is not None else None))
+    s.flag("employer_unit_code", unit, "`employer_unit_code` is the `unit_code` of a registered employer",
+           kind="cross_register")
+    hi, _ = p.full_date("hi_valid_to")
+    s.real_date("hi_valid_to", hi, required=False)
+    s.add("ExpectColumnValuesToBeInSet", kind="optional", column="pensioner", value_set=["yes"],
+          target="pensioner", description="`pensioner`, when given, is `yes`")
+    s.null_rates(thresholds.null_rates[REGISTER])
+    return p.frame(), s

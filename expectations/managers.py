@@ -1,0 +1,40 @@
+"""Suite of ``managers``: every role must point at a registered enterprise or cooperative."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from expectations.common import TAX_SHAPE, Lookups, Prepared, Suite, Thresholds
+
+REGISTER = "managers"
+TAX_WHAT = "a 10-digit tax code (or 13 for a branch)"
+
+
+def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
+          thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
+    """The prepared table and the suite that validates it."""
+    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    spec = p.spec
+    p.keep(*spec.required, *thresholds.null_rates[REGISTER])
+    s.structure(spec.required, rows_critical=False)
+    s.volume(previous_rows, thresholds)
+    shaped, _ = p.tax_code("org_tax_code")
+    s.key_well_formed("org_tax_code", TAX_SHAPE, TAX_WHAT, thresholds, shaped=shaped)
+    s.required_values(spec.required)
+    s.shape("org_tax_code", TAX_SHAPE, TAX_WHAT, shaped=shaped)
+    found = p.found_in("org_tax_code", lookups.org_tax_codes, "enterprises or cooperatives")
+    s.flag("org_tax_code", found, "`org_tax_code` is the tax code of a registered enterprise or cooperative",
+           kind="cross_register")
+    kind = p.person_id_kind("person_id")
+    s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column="person_id", value_set=["unusable"],
+          target=kind, description="`person_id`, when given, is a 12-digit ID or a legacy 9-digit one")
+    status, future = p.partial_date("date_of_birth", as_of, allow_swap=True)
+    s.real_date("date_of_birth", status, required=False)
+    s.not_future("date_of_birth", future, required=False)
+    s.enum("sex", ("M", "F"), p.normalised_sex(), required=False)
+    s.flag("person_id", p.id_agreement("person_id", "date_of_birth", "sex"),
+           "the century/sex and year digits of `person_id` agree with `date_of_birth` and `sex` (flagged)")
+    s.null_rates(thresholds.null_rates[REGISTER])
+    return p.frame(), s

@@ -1,0 +1,262 @@
+"""Stage 2b, quality: one Great Expectations suite per register, run on every row as read.
+
+Runs after ``validate`` on ``_stages/ingest/<register>.parquet`` (all rows, so the faults show),
+with one GX checkpoint per register whose ``UpdateDataDocsAction`` writes Data Docs (HTML) to
+``{output}/quality/data_docs/``; the validation results go to ``{output}/quality/validations/``
+and a summary (counts per expectation, and how they agree with the quarantine reasons) to
+``{output}/quality/summary.json``. A failed *critical* expectation (a required column missing,
+an empty spine, a register that collapsed since the previous run, key columns mostly malformed)
+stops the run with :class:`QualityError` after the docs are written, before anything is published;
+the others are warnings.
+
+The previous run, for the volume check, is found in this order: the ``previous_manifest``
+argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, else the newest
+``{output}/../YYYY-MM-DD/manifest.json`` dated before this run's as-of (the nightly layout).
+Outputs are deterministic: fixed run id (the as-of date), no random ids, no wall-clock time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from expectations import Lookups, Thresholds, suite_module
+from matching.ids import normalise_tax_codes
+from pipelines.context import RunContext
+from pipelines.exceptions import CovgapError
+from pipelines.files import atomic_open
+from pipelines.registers import REGISTERS
+
+__all__ = ["QualityError", "find_previous_manifest", "run"]
+
+log = logging.getLogger(__name__)
+STAGE = "quality"
+# No unexpected_index_column_names: GX then looks up every unexpected row one by one (minutes at 1M
+# rows); the prepared tables are indexed by row_number instead, so the index *is* the input row.
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class QualityError(CovgapError):
+    """A critical expectation failed: the register is too broken to publish anything from it."""
+
+    def __init__(self, failures: list[str]) -> None:
+        self.failures = failures
+        super().__init__("critical data-quality check failed; nothing was published:\n" + "\n".join(failures))
+
+
+def find_previous_manifest(ctx: RunContext, explicit: str | Path | None = None) -> Path | None:
+    """The previous run's ``manifest.json`` (see the module docstring), or None."""
+    for candidate in (explicit, os.environ.get("COVGAP_PREVIOUS_MANIFEST")):
+        if candidate:
+            path = Path(candidate)
+            return path if path.is_file() else None
+    here = ctx.output.resolve()
+    earlier = [folder for folder in here.parent.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]")
+               if folder.name < ctx.as_of.isoformat() and (folder / "manifest.json").is_file()]
+    return max(earlier, key=lambda f: f.name) / "manifest.json" if earlier else None
+
+
+def _previous_rows(path: Path | None) -> dict[str, int]:
+    if path is None:
+        return {}
+    registers = json.loads(path.read_text(encoding="utf-8")).get("registers", {})
+    return {name: int(entry["rows_read"]) for name, entry in registers.items() if "rows_read" in entry}
+
+
+def _lookups(rows: dict[str, pd.DataFrame]) -> Lookups:
+    orgs = pd.concat([normalise_tax_codes(rows[r]["tax_code"])["tax_code"] for r in ("enterprises", "cooperatives")])
+    units = rows["employers"]["unit_code"].astype("string").str.strip()
+    return Lookups(org_tax_codes=frozenset(orgs.dropna()), unit_codes=frozenset(units.dropna()))
+
+
+def _context(docs: Path) -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    for site in list(context.get_site_names()):
+        context.delete_data_docs_site(site)
+    context.add_data_docs_site("covgap", {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    })
+    return context
+
+
+def _validate(context: Any, register: str, frame: pd.DataFrame, suite: Any, run_time: dt.datetime) -> dict:
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    source = context.data_sources.get("registers") if "registers" in context.data_sources.all() \
+        else context.data_sources.add_pandas("registers")
+    batch = source.add_dataframe_asset(register).add_batch_definition_whole_dataframe("every row as read")
+    suite = context.suites.add(suite)
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=register, data=batch, suite=suite))
+    # One checkpoint per register (a checkpoint's definitions share one dataframe); Data Docs are
+    # built once for all of them at the end (see _build_docs): rendering per checkpoint costs seconds.
+    checkpoint = context.checkpoints.add(gx.Checkpoint(
+        name=f"covgap-{register}", validation_definitions=[definition], actions=[], result_format=RESULT_FORMAT))
+    result = checkpoint.run(batch_parameters={"dataframe": frame},
+                            run_id=RunIdentifier(run_name=f"covgap {run_time.date().isoformat()}", run_time=run_time))
+    return next(iter(result.run_results.values())).to_json_dict()
+
+
+def _sanitise(result: dict) -> dict:
+    """Drop what differs between two runs of the same inputs (random ids, load time)."""
+    meta = result.get("meta", {})
+    for key in ("validation_id", "checkpoint_id"):
+        meta.pop(key, None)
+    meta.get("batch_markers", {}).pop("ge_load_time", None)
+    for item in result.get("results", []):
+        item.get("expectation_config", {}).pop("id", None)
+    result.pop("id", None)
+    return result
+
+
+def _expectation_rows(result: dict) -> list[dict]:
+    rows = []
+    for item in result["results"]:
+        config, outcome = item["expectation_config"], item.get("result") or {}
+        meta = config.get("meta") or {}
+        samples = outcome.get("partial_unexpected_index_list") or []
+        rows.append({
+            "expectation": config["type"], "column": meta.get("column"), "checked": config["kwargs"].get("column"),
+            "severity": config.get("severity", "critical"), "kind": meta.get("kind"), "rule": meta.get("rule"),
+            "description": config.get("description"), "success": bool(item["success"]),
+            "unexpected_count": outcome.get("unexpected_count"),
+            "unexpected_percent": outcome.get("unexpected_percent"),
+            "observed_value": outcome.get("observed_value"),
+            "sample_rows": [int(s["row"]) if isinstance(s, dict) else int(s) for s in samples
+                            if isinstance(s, dict | int)][:10],
+            "error": (item.get("exception_info") or {}).get("exception_message"),
+        })
+    return rows
+
+
+def _agreement(expectations: list[dict], quarantine: dict[str, int]) -> dict[str, dict]:
+    """Each row rule: rows GX flags vs rows quarantined for it. Unique keys are not one-to-one
+    (GX counts every copy, quarantine every later copy of a usable row), so they are shown, not compared."""
+    table = {}
+    for row in expectations:
+        if row["kind"] == "row_rule" and row["rule"]:
+            unique = row["expectation"] == "expect_column_values_to_be_unique"
+            found = row["unexpected_count"] or 0
+            kept = quarantine.get(row["rule"], 0)
+            table[row["rule"]] = {"expectation": row["expectation"], "flagged_by_expectation": found,
+                                  "quarantined": kept, "agrees": None if unique else found == kept}
+    return table
+
+
+def _critical_failures(register: str, file: str, expectations: list[dict]) -> list[str]:
+    out = []
+    for row in expectations:
+        if row["severity"] == "critical" and not row["success"]:
+            detail = row["error"] or (f"{row['unexpected_percent']:.1f}% of values fail"
+                                      if row["unexpected_percent"] is not None else f"observed {row['observed_value']}")
+            column = f", column '{row['column']}'" if row["column"] else ""
+            out.append(f"{file}{column}: expectation {row['expectation']} failed ({row['description']}): {detail}")
+    return out
+
+
+def run(ctx: RunContext, previous_manifest: str | Path | None = None,
+        thresholds: Thresholds | None = None) -> dict:
+    """Validate every register as read; write Data Docs and results; raise on critical failures."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    thresholds = thresholds or Thresholds()
+    root = ctx.output / "quality"
+    shutil.rmtree(root, ignore_errors=True)  # this run's docs only, never an earlier run's
+    ingest = json.loads(ctx.stage_path("ingest", "summary.json").read_text(encoding="utf-8"))
+    validate_path = ctx.stage_path("validate", "summary.json")
+    validated = json.loads(validate_path.read_text(encoding="utf-8")) if validate_path.is_file() else {}
+    rows = {name: pd.read_parquet(ctx.stage_path("ingest", f"{name}.parquet")) for name in REGISTERS}
+    previous_path = find_previous_manifest(ctx, previous_manifest)
+    previous = _previous_rows(previous_path)
+    lookups = _lookups(rows)
+    context = _context(root / "data_docs")
+    run_time = dt.datetime.combine(ctx.as_of, dt.time(), tzinfo=dt.UTC)
+    summary: dict[str, Any] = {"as_of": ctx.as_of.isoformat(), "previous_manifest": str(previous_path or "") or None,
+                               "data_docs": "quality/data_docs/index.html", "registers": {}, "critical_failures": []}
+    for name in REGISTERS:
+        frame, suite = suite_module(name).build(rows[name], ctx.as_of, lookups, previous.get(name), thresholds)
+        result = _sanitise(_validate(context, name, frame, suite.build(), run_time))
+        with atomic_open(root / "validations" / f"{name}.json") as handle:
+            json.dump(result, handle, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+        expectations = _expectation_rows(result)
+        file = ingest[name]["file"]
+        failures = _critical_failures(name, file, expectations)
+        # Malformed rows never reach a suite (ingest set them aside): counted here so the ledger closes.
+        summary["registers"][name] = {
+            "file": file, "rows_checked": len(frame), "rows_malformed": ingest[name].get("rows_malformed", 0),
+            "previous_rows": previous.get(name), "success": bool(result["success"]),
+            "evaluated": len(expectations), "failed": sum(not e["success"] for e in expectations),
+            "critical_failed": len(failures), "expectations": expectations,
+            "rule_agreement": _agreement(expectations, validated.get(name, {}).get("quarantine_reasons", {})),
+        }
+        summary["critical_failures"].extend(failures)
+        log.info("quality %s: %d of %d expectations met", name, len(expectations) - summary["registers"][name]["failed"],
+                 len(expectations))
+    context.build_data_docs(site_names=["covgap"])
+    _offline_docs(root / "data_docs", summary)
+    with atomic_open(root / "summary.json") as handle:
+        json.dump(summary, handle, ensure_ascii=False, indent=2, default=str)
+    if summary["critical_failures"]:
+        raise QualityError(summary["critical_failures"])
+    return summary
+
+
+def _offline_docs(docs: Path, summary: dict) -> None:
+    """Make Data Docs deterministic and readable offline: no CDN scripts or styles (the pages are
+    opened on machines without internet, and personal data must not call out), the logo from the
+    site's own static folder, numbered ids instead of random ones, and on the index a plain table
+    of the runs (GX draws it with JavaScript)."""
+    for page in sorted(docs.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        text = _number_ids(text)
+        up = "../" * (len(page.relative_to(docs).parts) - 1)
+        text = re.sub(r"https://great-expectations-web-assets\.s3[^\"']*/logo-long\.png[^\"']*",
+                      f"{up}static/images/logo-long.png", text)
+        # The batch load time (wall clock) is shown on validation pages: the run's own time instead.
+        text = re.sub(r"\b\d{8}T\d{6}\.\d{6}Z\b", summary["as_of"].replace("-", "") + "T000000.000000Z", text)
+        text = re.sub(r"<script\b[^>]*>.*?</script>", "", text, flags=re.S)
+        text = re.sub(r"<link\b[^>]*href=\"https?://[^>]*>", "", text)
+        if page == docs / "index.html":
+            text = text.replace("<body>", "<body>\n" + _index_table(summary, docs), 1) if "<body>" in text \
+                else re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _index_table(summary, docs), text, count=1)
+        page.write_text(text, encoding="utf-8")
+
+
+def _number_ids(text: str) -> str:
+    """Random uuids (element ids) numbered in order of appearance, the same way every run."""
+    ids: dict[str, str] = {}
+    return _UUID.sub(lambda m: ids.setdefault(m.group(0), f"id{len(ids) + 1}"), text)
+
+
+def _index_table(summary: dict, docs: Path) -> str:
+    from html import escape
+    from urllib.parse import quote
+
+    rows = []
+    for name, entry in summary["registers"].items():
+        pages = sorted((docs / "validations" / name).rglob("*.html"))
+        result = (f"<a href=\"{escape(quote(pages[-1].relative_to(docs).as_posix()))}\">" if pages else "<a>")
+        state = "passed" if entry["success"] else ("CRITICAL" if entry["critical_failed"] else "warnings")
+        rows.append(f"<tr><td><a href=\"expectations/{escape(name)}.html\">{escape(name)}</a></td>"
+                    f"<td>{entry['rows_checked']}</td><td>{entry['evaluated']}</td><td>{entry['failed']}</td>"
+                    f"<td>{entry['critical_failed']}</td><td>{result}{state}</a></td></tr>")
+    return ("<section id=\"covgap-quality-summary\" style=\"margin:1em;font-family:sans-serif\">"
+            f"<h2>covgap data quality, as of {escape(summary['as_of'])}</h2>"
+            "<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><thead><tr><th>register</th>"
+            "<th>rows checked</th><th>expectations</th><th>failed</th><th>critical failed</th><th>result</th></tr>"
+            "</thead><tbody>" + "".join(rows) + "</tbody></table>"
+            "<p>Validation results: the <em>validations/</em> pages; the suites: <em>expectations/</em>.</p></section>")

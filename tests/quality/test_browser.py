@@ -1,0 +1,68 @@
+"""Open audit.html and the Data Docs index in headless Chromium: key figures on the page, no broken
+image, no script error. Skipped only when Chromium is not installed."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,2000"]
+
+
+def browse(page: Path, tmp_path: Path) -> tuple[str, str]:
+    """(DOM after load, console log); also saves a screenshot beside the test's temporary files."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    profile = tmp_path / "profile"
+    shot = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={tmp_path / 'page.png'}",
+                           page.as_uri()], capture_output=True, text=True, timeout=90, check=False)
+    assert (tmp_path / "page.png").stat().st_size > 10_000, shot.stderr[-2000:]
+    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90, check=False)
+    return dom.stdout, dom.stderr + shot.stderr
+
+
+def assert_images_load(dom: str, page: Path) -> None:
+    for src in re.findall(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", dom):
+        url = urlparse(src)
+        assert url.scheme in ("", "file", "data"), f"image from the network: {src}"
+        if url.scheme != "data":
+            target = Path(unquote(url.path)) if url.scheme == "file" else page.parent / unquote(url.path)
+            assert target.is_file(), f"broken image {src}"
+
+
+def test_audit_page_shows_the_figures(faulty_run: dict, tmp_path: Path) -> None:
+    page = faulty_run["output"] / "audit.html"
+    dom, console = browse(page, tmp_path)
+    audit = json.loads((faulty_run["output"] / "audit.json").read_text(encoding="utf-8"))
+    assert "Uncaught" not in console
+    assert "covgap audit report, as of 2026-07-01" in dom
+    for name, entry in audit["ledger"].items():
+        assert f"{entry['rows_read']:,}" in dom and entry["sha256"] in dom, name
+    assert f"{audit['prospects']['total']:,} prospects" in dom
+    assert "person_id: not a 12-digit personal ID" in dom
+    assert "<svg" in dom and "source_rows" in dom
+    assert_images_load(dom, page)
+
+
+def test_data_docs_index_shows_every_register(faulty_run: dict, tmp_path: Path) -> None:
+    page = faulty_run["output"] / "quality" / "data_docs" / "index.html"
+    dom, console = browse(page, tmp_path)
+    assert "Uncaught" not in console
+    assert "covgap data quality, as of 2026-07-01" in dom
+    for name in ("population", "enterprises", "cooperatives", "managers", "household_businesses", "insured",
+                 "employers"):
+        assert f">{name}</a>" in dom, name
+    assert_images_load(dom, page)
+    pages = sorted((page.parent / "validations" / "population").rglob("*.html"))
+    dom, console = browse(pages[0], tmp_path / "validation")
+    assert "Uncaught" not in console and "date_of_birth (parsed)" in dom
+    assert_images_load(dom, pages[0])
