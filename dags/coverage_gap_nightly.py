@@ -9,12 +9,14 @@ exactly what `covgap run --input ... --output ... --as-of ...` publishes, one ta
 | `extract` | finds the registers: the `input` folder as is, or the seven tables of the database behind Airflow connection `input` copied to CSV | `pipelines.nightly.prepare_input` |
 | `ingest` | reads each register, every value as text; stops on a file that cannot be used at all | `pipelines.run.run_stage(ctx, "ingest")` |
 | `validate` | quarantines rows that break the contract's rules, with their reason | `run_stage(ctx, "validate")` |
+| `quality` | runs one Great Expectations suite per register, writes Data Docs; stops on a critical failure | `run_stage(ctx, "quality")` |
 | `standardise` | normalises names, dates, IDs; maps old commune codes | `run_stage(ctx, "standardise")` |
 | `link` | links insured, managers, owners to residents and units to organisations | `run_stage(ctx, "link")` |
 | `prospects` | applies the six rules | `run_stage(ctx, "prospects")` |
 | `write_lists` | `prospects.csv`, `links.csv`, `quarantine/`, `summary.csv` | `pipelines.publish.write_lists` |
 | `provinces` | provinces that have prospects (removes workbooks of provinces that no longer do) | `pipelines.nightly.workbook_provinces` |
 | `write_province` | one mapped task per province (34 at most): its commune workbooks `by_ward/<province>/` | `pipelines.publish.write_province` |
+| `write_audit` | `audit.html` and `audit.json`: ledger, matching quality, prospects per commune | `pipelines.audit.write_audit` |
 | `write_manifest` | `manifest.json`: every input row accounted for, every output hashed | `pipelines.publish.write_manifest` |
 | `publish_latest` | points `{output}/{as_of}` and then `{output}/latest` at this run's folder, each atomically, only now that all succeeded | `pipelines.nightly.publish_run` |
 
@@ -178,6 +180,12 @@ def coverage_gap_nightly() -> None:
 
         return write_province(_ctx(run), province_code)
 
+    @task(execution_timeout=dt.timedelta(minutes=30))
+    def write_audit(run: dict[str, str]) -> dict:
+        from pipelines.audit import write_audit
+
+        return write_audit(_ctx(run))
+
     @task(execution_timeout=dt.timedelta(minutes=30), trigger_rule="none_failed")
     def write_manifest(run: dict[str, str]) -> dict:
         from pipelines.publish import write_manifest
@@ -192,12 +200,14 @@ def coverage_gap_nightly() -> None:
 
     run: Any = extract()  # an XComArg: the run's paths, handed from task to task
     run = ingest(run)
-    for stage, hours in (("validate", 2), ("standardise", 2), ("link", 6), ("prospects", 1)):
+    for stage, hours in (("validate", 2), ("quality", 2), ("standardise", 2), ("link", 6), ("prospects", 1)):
         run = stage_task(stage, hours)(run)
     lists = write_lists(run)
     workbooks = write_province.partial(run=run).expand(province_code=provinces(run))
+    audit = write_audit(run)
     manifest = write_manifest(run)
-    [lists, workbooks] >> manifest
+    lists >> audit
+    [audit, workbooks] >> manifest
     manifest >> publish_latest(run)
 
 

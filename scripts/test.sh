@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export GX_ANALYTICS_ENABLED=false
-.venv/bin/python -m ruff check pipelines matching sample_data dags tests benchmarks
+.venv/bin/python -m ruff check pipelines matching expectations sample_data dags tests benchmarks
 .venv/bin/python -m pytest "$@"

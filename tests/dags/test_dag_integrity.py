@@ -90,13 +90,23 @@ def test_every_task_retries_times_out_and_alerts(inspected: dict) -> None:
 
 def test_one_task_per_stage_in_order_with_provinces_fanned_out(inspected: dict) -> None:
     tasks = inspected["tasks"]
-    chain = ["extract", "ingest", "validate", "standardise", "link", "prospects"]
+    chain = ["extract", "ingest", "validate", "quality", "standardise", "link", "prospects"]
     for before, after in zip(chain, chain[1:], strict=False):
         assert tasks[after]["upstream"] == [before]
     assert tasks["write_province"]["mapped"]
     assert tasks["write_province"]["upstream"] == ["prospects", "provinces"]
-    assert tasks["write_manifest"]["upstream"] == ["prospects", "write_lists", "write_province"]
+    assert tasks["write_audit"]["upstream"] == ["prospects", "write_lists"]
+    assert tasks["write_manifest"]["upstream"] == ["prospects", "write_audit", "write_province"]
     assert tasks["publish_latest"]["upstream"] == ["prospects", "write_manifest"]
+
+
+def test_the_dag_runs_every_stage_of_covgap_run(inspected: dict) -> None:
+    """One flow: the DAG's stage tasks are pipelines.run's stages, in the same order."""
+    from pipelines.run import STAGES
+
+    tasks = inspected["tasks"]
+    assert [s for s in STAGES if s != "publish"] == [t for t in STAGES if t in tasks]
+    assert {"write_lists", "write_province", "write_audit", "write_manifest"} <= set(tasks)
 
 
 def test_assets_params_schedule_and_docs(inspected: dict) -> None:

@@ -77,7 +77,7 @@ def test_manifest_accounts_for_every_row(noisy_world: Path, tmp_path: Path) -> N
         expected = set(truth.loc[truth["register"] == name, "row_number"])
         assert expected <= set(quarantined["row_number"]), f"{name}: injected bad rows not quarantined"
         assert entry["sha256"] == hashlib.sha256((noisy_world / entry["file"]).read_bytes()).hexdigest()
-    for path, entry in manifest["outputs"].items():
+    for path in manifest["outputs"]:
         assert (tmp_path / path).is_file(), path
 
 

@@ -1,0 +1,71 @@
+"""Assignment: which person each record belongs to (at most one), from scored candidate pairs.
+
+A record's candidates compete: the probability that it belongs to candidate ``i`` is
+``2^w_i / (1 + Σ_j 2^w_j)`` (the 1 stands for "none of them"), so two namesakes who fit a
+record equally well share the probability and neither is linked: the pair goes to review
+instead of hiding an uninsured namesake. A person may own several records (duplicates).
+
+An exact, valid personal ID is taken as is unless the name or the date of birth contradicts
+it (an ID typo can land on another real person): then the record competes like any other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["competing_probability", "id_veto", "assign"]
+
+
+def competing_probability(record: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``2^w_i / (1 + Σ_j 2^w_j)`` over the pairs of each record (``record`` sorted or not).
+
+    >>> competing_probability(np.array([0, 0, 1]), np.array([10.0, 10.0, 10.0])).round(3).tolist()
+    [0.5, 0.5, 0.999]
+    """
+    if len(record) and np.all(record[1:] >= record[:-1]):  # sorted: segment reductions, no groupby
+        start = np.flatnonzero(np.r_[True, record[1:] != record[:-1]])
+        size = np.diff(np.r_[start, len(record)])
+        top = np.repeat(np.maximum(np.maximum.reduceat(weight, start), 0.0), size)
+        scaled = np.exp2(weight - top)
+        total = np.repeat(np.add.reduceat(scaled, start), size)
+        return scaled / (np.exp2(-top) + total)
+    frame = pd.DataFrame({"r": record, "w": weight})
+    top = np.maximum(frame.groupby("r")["w"].transform("max").to_numpy(), 0.0)
+    total = pd.Series(np.exp2(weight - top)).groupby(record).transform("sum").to_numpy()
+    return np.exp2(weight - top) / (np.exp2(-top) + total)
+
+
+def id_veto(id_level: np.ndarray, name_level: np.ndarray, dob_level: np.ndarray) -> np.ndarray:
+    """Exact-ID pairs whose name or date of birth says "another person"."""
+    name_off = name_level == 5
+    dob_off = (dob_level == 5) & (name_level >= 3)
+    return (id_level == 0) & (name_off | dob_off)
+
+
+def assign(pairs: pd.DataFrame, *, link_probability: float, review_probability: float) -> pd.DataFrame:
+    """Mark each pair ``linked`` (and its ``method``) or ``review``.
+
+    ``pairs`` needs ``r, p, weight, probability, exact_id`` (a non-vetoed exact-ID pair).
+    """
+    r = pairs["r"].to_numpy()
+    exact = pairs["exact_id"].to_numpy(dtype=bool)
+    weight = pairs["weight"].to_numpy()
+    if len(r) and np.all(r[1:] >= r[:-1]) and np.all((r[1:] > r[:-1]) | (pairs["p"].to_numpy()[1:] > pairs["p"].to_numpy()[:-1])):
+        # Sorted by (r, p): per record, the first pair holding the best (exact ID first, then weight).
+        score = np.where(exact, 1e9, 0.0) + weight
+        start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        best = np.repeat(np.maximum.reduceat(score, start), np.diff(np.r_[start, len(r)]))
+        top = np.flatnonzero(score == best)
+        first = top[np.r_[True, r[top][1:] != r[top][:-1]]]
+    else:
+        order = np.lexsort((pairs["p"].to_numpy(), -weight, ~exact, r))  # per record: exact ID, weight, person
+        first = order[np.r_[True, r[order][1:] != r[order][:-1]]] if len(r) else order
+    chosen = first[exact[first] | (pairs["probability"].to_numpy()[first] >= link_probability)]
+    linked = np.zeros(len(pairs), dtype=bool)
+    linked[chosen] = True
+    out = pairs.copy()
+    out["linked"] = linked
+    out["method"] = np.where(linked, np.where(exact, "exact_id", "probabilistic"), None)
+    out["review"] = ~linked & (out["probability"].to_numpy() >= review_probability)
+    return out

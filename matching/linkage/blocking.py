@@ -1,0 +1,260 @@
+"""Blocking: candidate (record, person) pairs from several rules, joined and unioned in numpy.
+
+Each rule is an equality join on integer keys (codes from :mod:`features`), packed into one
+int64 per row. A pair is a candidate when *any* rule proposes it; the count of pairs per rule
+is reported. The surname is never a key on its own (Nguyễn is 38 % of the country).
+
+A key shared by more population rows than the rule's ``cap`` (and ``max_block_size``) is
+skipped for that rule and counted in ``<rule>:skipped_keys``: such a block holds namesakes the
+rule's columns cannot tell apart, and other rules still reach those pairs through sharper keys
+(a date, a commune, an ID). This is what keeps the pair count linear in the population: at 1 M
+residents, "same name, same birth year" alone would propose tens of millions of pairs.
+
+Special columns:
+
+* ``core~``: the record's name within one edit of the person's (deletion neighbourhood of the
+  distinct names, computed once in DuckDB);
+* ``year~``: the birth year one off (either way), e.g. an infant registered the next year.
+
+The ID rule "within one edit or transposition" uses deletion neighbourhoods: an ID and every
+string obtained by deleting one digit. Two IDs one substitution, adjacent transposition, or
+insertion/deletion apart share at least one such key.
+
+>>> ids = np.array(["001085012345", "001085012354", "001085012399"], dtype=object)
+>>> rec, pos = deletion_keys(ids[:1]); pop, ppos = deletion_keys(ids[1:])
+>>> np.unique(ppos[np.isin(pop, rec)]).tolist()
+[0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from matching.linkage.features import Features
+
+__all__ = ["BlockingRule", "RULES", "candidate_pairs", "deletion_keys", "join_keys", "name_neighbours"]
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """An equality join on feature columns (all must be known).
+
+    ``only``: which records the rule is for: ``""`` all, ``"no_year"`` records without a birth
+    year, ``"unplaced"`` records with neither a birth year nor a ward (e.g. managers).
+    ``cap``: population rows per key above which the key is skipped (0: only ``max_block_size``).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    only: str = ""
+    cap: int = 0
+
+    @property
+    def only_unplaced(self) -> bool:
+        return self.only == "unplaced"
+
+
+RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("id_exact", ("pid",)),
+    BlockingRule("id_one_edit", ()),  # deletion neighbourhood, see deletion_keys
+    BlockingRule("given_year_sex_ward", ("given", "year", "sex", "ward")),
+    BlockingRule("name_year", ("core", "year"), cap=100),  # moved, partial date
+    BlockingRule("name1_year_sex_month", ("core~", "year", "sex", "month"), cap=50),  # typo, moved
+    BlockingRule("name1_ward", ("core~", "ward"), cap=100),  # typo, year unknown or off
+    BlockingRule("name_month_day", ("core", "month", "day"), cap=100),  # birth year off by one, moved
+    BlockingRule("name_year1_month", ("core", "year~", "month"), cap=50),  # year off by one, day unknown
+    BlockingRule("name_province", ("core", "province"), only="no_year", cap=100),  # owner, business ward
+    BlockingRule("name_unplaced", ("core",), only="unplaced", cap=200),
+    BlockingRule("given_dob", ("given", "year", "month", "day"), cap=200),
+    BlockingRule("dob_ward", ("year", "month", "day", "ward"), cap=200),
+)
+
+
+def deletion_keys(id_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of each digit string and of its one-digit deletions; with the row of each key.
+
+    A key is ``int(digits) * 100 + len(digits)`` so leading zeros are kept apart.
+    """
+    lengths = np.fromiter((len(s) for s in id_text), dtype=np.int64, count=len(id_text))
+    keys, rows = [], []
+    for length in np.unique(lengths[(lengths >= 8) & (lengths <= 16)]):
+        idx = np.flatnonzero(lengths == length)
+        digits = np.frombuffer("".join(id_text[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, length) - 48
+        digits = digits.astype(np.int64)
+        powers = 10 ** np.arange(length - 1, -1, -1, dtype=np.int64)
+        keys.append(digits @ powers * 100 + length)
+        rows.append(idx)
+        for drop in range(length):
+            kept = np.delete(digits, drop, axis=1)
+            keys.append(kept @ (10 ** np.arange(length - 2, -1, -1, dtype=np.int64)) * 100 + length - 1)
+            rows.append(idx)
+    if not keys:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(keys), np.concatenate(rows)
+
+
+def name_neighbours(rec_codes: np.ndarray, rec_text: np.ndarray, pop_codes: np.ndarray,
+                    pop_text: np.ndarray, threads: int = 2) -> pd.DataFrame:
+    """Pairs of name codes ``(a, b)`` (record name, population name) at most one edit apart.
+
+    Works on distinct names only (a few hundred thousand at most), through the deletion
+    neighbourhood of each name: one edit apart means sharing the name or one of its deletions.
+
+    >>> name_neighbours(np.array([0, 1]), np.array(["le hunog", "le an"], dtype=object),
+    ...                 np.array([2, 3, 1]), np.array(["le huong", "le anh", "le an"], dtype=object))
+       a  b
+    0  0  2
+    1  1  1
+    2  1  3
+    """
+    def distinct(codes: np.ndarray, text: np.ndarray) -> pd.DataFrame:
+        uniq, first = np.unique(codes, return_index=True)
+        keep = uniq >= 0
+        return pd.DataFrame({"code": uniq[keep].astype(np.int32), "name": text[first[keep]].astype(str)})
+
+    con = duckdb.connect(config={"threads": threads, "enable_progress_bar": False})
+    try:
+        con.register("ra", distinct(rec_codes, rec_text))
+        con.register("pb", distinct(pop_codes, pop_text))
+        variants = """
+            SELECT code, name AS k FROM {t}
+            UNION SELECT code, substr(name, 1, i - 1) || substr(name, i + 1) AS k
+            FROM {t}, range(1, 64) AS r(i) WHERE i <= length(name)"""
+        pairs = con.execute(f"""
+            WITH va AS ({variants.format(t='ra')}), vb AS ({variants.format(t='pb')})
+            SELECT DISTINCT va.code AS a, vb.code AS b FROM va JOIN vb ON va.k = vb.k ORDER BY a, b
+        """).df()
+    finally:
+        con.close()
+    return pairs.astype({"a": np.int32, "b": np.int32}).reset_index(drop=True)
+
+
+def _pack(columns: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row from non-negative integer columns (mixed radix; exact, no hashing)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    span = 1
+    for values in columns:
+        radix = int(values.max()) + 1 if len(values) else 1
+        span *= radix
+        if span >= 2**62:
+            raise ValueError("blocking key too wide to pack")
+        key = key * radix + values.astype(np.int64)
+    return key
+
+
+def join_keys(left_key: np.ndarray, left_row: np.ndarray, right_key: np.ndarray, right_row: np.ndarray,
+              cap: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Equi-join of two (key, row) lists, skipping keys with more than ``cap`` right rows.
+
+    Returns left rows, right rows (int32) and the number of skipped keys.
+
+    >>> l, r, skipped = join_keys(np.array([5, 7, 9]), np.array([0, 1, 2]), np.array([7, 5, 7, 9, 9, 9]),
+    ...                           np.arange(6), cap=2)
+    >>> l.tolist(), r.tolist(), skipped
+    ([0, 1, 1], [1, 0, 2], 1)
+    """
+    order = np.argsort(right_key, kind="stable")
+    sorted_key, sorted_row = right_key[order], right_row[order]
+    start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if len(sorted_key) else np.empty(0, int)
+    uniq, count = sorted_key[start], np.diff(np.r_[start, len(sorted_key)])
+    big = count > cap
+    at = np.searchsorted(uniq, left_key)
+    at_ok = np.minimum(at, max(len(uniq) - 1, 0))
+    if len(uniq) == 0:
+        return np.empty(0, np.int32), np.empty(0, np.int32), 0
+    found = (at < len(uniq)) & (uniq[at_ok] == left_key) & ~big[at_ok]
+    hit = at_ok[found]
+    sizes = count[hit]
+    total = int(sizes.sum())
+    left = np.repeat(left_row[found], sizes).astype(np.int32)
+    # Position of each output pair in the sorted right side: the block start plus a running offset.
+    block_start = np.repeat(start[hit] - (np.cumsum(sizes) - sizes), sizes)
+    right = sorted_row[block_start + np.arange(total)].astype(np.int32)
+    skipped = int(np.isin(uniq[big], left_key).sum()) if big.any() else 0
+    return left, right, skipped
+
+
+def _known(feat: Features, columns: tuple[str, ...], only: str) -> np.ndarray:
+    known = np.ones(len(feat), dtype=bool)
+    if only == "unplaced":
+        known &= (feat.year < 0) & (feat.ward < 0)
+    elif only == "no_year":
+        known &= feat.year < 0
+    for column in columns:
+        known &= getattr(feat, column.rstrip("~")) >= 0
+    return known
+
+
+def _rule_pairs(rule: BlockingRule, rec: Features, pop: Features, neighbours: pd.DataFrame | None,
+                cap: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(record rows, person rows, skipped keys) proposed by one rule."""
+    if rule.name == "id_one_edit":
+        has_id = np.flatnonzero([len(s) > 0 for s in rec.id_text])
+        rk, rr = deletion_keys(rec.id_text[has_id])
+        pk, pr = deletion_keys(pop.id_text)
+        left, right, skipped = join_keys(rk, has_id[rr], pk, pr, cap)
+        code = np.unique(left.astype(np.int64) * len(pop) + right)
+        return (code // len(pop)).astype(np.int32), (code % len(pop)).astype(np.int32), skipped
+    columns = tuple(c.rstrip("~") for c in rule.columns)
+    lrows = np.flatnonzero(_known(rec, rule.columns, rule.only))
+    prows = np.flatnonzero(_known(pop, rule.columns, ""))
+    lcols = [getattr(rec, c)[lrows].astype(np.int64) for c in columns]
+    pcols = [getattr(pop, c)[prows].astype(np.int64) for c in columns]
+    if "core~" in rule.columns and neighbours is not None:
+        at = columns.index("core")
+        a, b = neighbours["a"].to_numpy(), neighbours["b"].to_numpy()
+        lo, hi = np.searchsorted(a, lcols[at], "left"), np.searchsorted(a, lcols[at], "right")
+        sizes = hi - lo
+        offsets = np.repeat(lo - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+        lrows = np.repeat(lrows, sizes)
+        lcols = [np.repeat(col, sizes) for col in lcols]
+        lcols[at] = b[offsets].astype(np.int64)
+    if "year~" in rule.columns:
+        at = columns.index("year")
+        lrows = np.concatenate([lrows, lrows])
+        lcols = [np.concatenate([col, col]) for col in lcols]
+        half = len(lcols[at]) // 2
+        lcols[at] = np.concatenate([lcols[at][:half] - 1, lcols[at][half:] + 1])
+        keep = lcols[at] >= 0
+        lrows, lcols = lrows[keep], [col[keep] for col in lcols]
+    if len(lrows) == 0 or len(prows) == 0:
+        return np.empty(0, np.int32), np.empty(0, np.int32), 0
+    both = _pack([np.concatenate([lc, pc]) for lc, pc in zip(lcols, pcols, strict=True)])
+    return join_keys(both[: len(lrows)], lrows, both[len(lrows):], prows, cap)
+
+
+def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000, threads: int = 2,
+                    rules: tuple[BlockingRule, ...] = RULES) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Distinct candidate pairs ``(r, p)`` (row positions, sorted), a bitmask ``rules`` of the
+    rules that proposed each, and the count of pairs per rule."""
+    counts: dict[str, int] = {}
+    neighbours = None
+    if any("core~" in rule.columns for rule in rules):
+        neighbours = name_neighbours(rec.core, rec.core_text, pop.core, pop.core_text, threads)
+    codes, bits = [], []
+    n_pop = max(len(pop), 1)
+    for bit, rule in enumerate(rules):
+        cap = min(rule.cap, max_block_size) if rule.cap else max_block_size
+        left, right, skipped = _rule_pairs(rule, rec, pop, neighbours, cap)
+        counts[rule.name] = len(left)
+        if skipped:
+            counts[f"{rule.name}:skipped_keys"] = skipped
+        codes.append(left.astype(np.int64) * n_pop + right)
+        bits.append(np.full(len(left), 1 << bit, dtype=np.int32))
+    code = np.concatenate(codes) if codes else np.empty(0, np.int64)
+    bit = np.concatenate(bits) if bits else np.empty(0, np.int32)
+    del codes, bits
+    order = np.argsort(code, kind="stable")
+    code, bit = code[order], bit[order]
+    del order
+    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.empty(0, np.int64)
+    union_bits = np.bitwise_or.reduceat(bit, first) if len(code) else bit
+    code = code[first]
+    union = pd.DataFrame({"r": (code // n_pop).astype(np.int32), "p": (code % n_pop).astype(np.int32),
+                          "rules": union_bits.astype(np.int32)})
+    counts["union"] = len(union)
+    return union, counts

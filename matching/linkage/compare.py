@@ -1,0 +1,167 @@
+"""Comparisons: each candidate pair becomes a Fellegi–Sunter comparison vector of levels.
+
+Level 0 is the strongest agreement; higher levels agree less; ``-1`` means "cannot compare"
+(a value missing on either side) and weighs nothing. Everything is vectorised: integer code
+equality, numpy date arithmetic, and rapidfuzz's ``cpdist`` on *distinct* text pairs only
+(namesakes repeat the same pair of names many times).
+
+The given name is compared only where the full names are not already equal (levels 0–2):
+otherwise the same agreement would be counted twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from matching.linkage.features import Features
+
+__all__ = ["Comparison", "COMPARISONS", "compare_pairs", "NULL"]
+
+NULL = -1
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison's levels: machine label and Vietnamese phrase (empty: not worth saying)."""
+
+    name: str
+    labels: tuple[str, ...]
+    phrases: tuple[str, ...]
+    tf_levels: tuple[int, ...] = ()  # levels whose weight is adjusted by the value's frequency
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("person_id", ("exact", "one_edit", "different"),
+               ("trùng số định danh", "số định danh lệch một chữ số", "số định danh khác")),
+    Comparison("full_name", ("exact", "exact_folded", "exact_core", "jw_high", "jw_mid", "different"),
+               ("trùng họ tên", "trùng họ tên không dấu", "trùng họ tên (bỏ Thị/Văn)", "họ tên gần giống",
+                "họ tên hơi giống", "họ tên khác"), tf_levels=(0, 1, 2)),
+    Comparison("given_name", ("exact", "one_edit", "different"),
+               ("trùng tên", "tên gần giống", "tên khác"), tf_levels=(0,)),
+    Comparison("dob", ("exact", "swapped", "partial", "same_year", "year_pm1", "different"),
+               ("trùng ngày sinh", "ngày sinh đảo ngày/tháng", "trùng năm sinh (ngày sinh không đầy đủ)",
+                "trùng năm sinh", "năm sinh lệch 1 năm", "ngày sinh khác")),
+    Comparison("sex", ("same", "different"), ("", "khác giới tính")),
+    Comparison("ward", ("same_ward", "same_province", "different"),
+               ("cùng xã/phường", "cùng tỉnh", "khác tỉnh")),
+)
+
+
+def _distinct_scores(a_codes: np.ndarray, b_codes: np.ndarray, a_text: np.ndarray, b_text: np.ndarray,
+                     scorer, workers: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Score each distinct (a, b) code pair once and broadcast back to the pairs."""
+    if len(a_codes) == 0:
+        return np.empty(0)
+    combined = a_codes.astype(np.int64) * (int(b_codes.max()) + 1) + b_codes
+    uniq, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    scores = process.cpdist(a_text[first].tolist(), b_text[first].tolist(), scorer=scorer, workers=workers)
+    return np.asarray(scores)[inverse]
+
+
+def _levels_person_id(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, workers: int,
+                      id_near: np.ndarray | None = None) -> np.ndarray:
+    lengths_all = np.fromiter((len(s) for s in rec.id_text), dtype=np.int16, count=len(rec.id_text))
+    lengths = lengths_all[r]
+    comparable = (lengths >= 11) & (lengths <= 13) & ~rec.legacy[r]
+    out = np.full(len(r), NULL, dtype=np.int8)
+    exact = comparable & (rec.pid[r] == pop.pid[p]) & (rec.pid[r] >= 0)
+    out[comparable] = 2
+    # id_near: the pairs that may be one edit apart (blocking's deletion neighbourhood); None: all.
+    rest = np.flatnonzero(comparable & ~exact & (True if id_near is None else id_near))
+    text = rec.id_text[r[rest]]
+    if len(rest):
+        dist = process.cpdist(text.tolist(), pop.id_text[p[rest]].tolist(), scorer=OSA.distance,
+                              workers=workers)
+        out[rest[np.asarray(dist) <= 1]] = 1
+    out[exact] = 0
+    return out
+
+
+def _levels_full_name(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, workers: int) -> np.ndarray:
+    out = np.full(len(r), 5, dtype=np.int8)
+    a, b = rec.core[r], pop.core[p]
+    rest = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
+    jw = _distinct_scores(a[rest], b[rest], rec.core_text[r[rest]], pop.core_text[p[rest]],
+                          JaroWinkler.normalized_similarity, workers)
+    out[rest[jw >= 0.88]] = 4
+    out[rest[jw >= 0.95]] = 3
+    out[a == b] = 2
+    out[rec.folded[r] == pop.folded[p]] = 1
+    out[rec.canon[r] == pop.canon[p]] = 0
+    out[(a < 0) | (b < 0)] = NULL
+    return out
+
+
+def _levels_given(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, name_level: np.ndarray,
+                  workers: int) -> np.ndarray:
+    a, b = rec.given[r], pop.given[p]
+    out = np.full(len(r), 2, dtype=np.int8)
+    rest = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
+    dist = _distinct_scores(a[rest], b[rest], rec.given_text[r[rest]], pop.given_text[p[rest]],
+                            OSA.distance, workers)
+    out[rest[dist <= 1]] = 1
+    out[a == b] = 0
+    out[(a < 0) | (b < 0) | ((name_level >= 0) & (name_level <= 2))] = NULL
+    return out
+
+
+def _levels_dob(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> np.ndarray:
+    ya, yb = rec.year[r].astype(np.int32), pop.year[p].astype(np.int32)
+    ma, mb, da, db = rec.month[r], pop.month[p], rec.day[r], pop.day[p]
+    full = (ma >= 0) & (mb >= 0) & (da >= 0) & (db >= 0)
+    month_ok = (ma < 0) | (mb < 0) | (ma == mb)
+    day_ok = (da < 0) | (db < 0) | (da == db)
+    same_md = full & (ma == mb) & (da == db)
+    out = np.full(len(r), 5, dtype=np.int8)
+    out[(np.abs(ya - yb) == 1) & month_ok & day_ok] = 4
+    same_year = ya == yb
+    out[same_year] = 3
+    out[same_year & ~full & month_ok & day_ok] = 2
+    out[same_year & full & (ma == db) & (da == mb) & (ma != da)] = 1
+    out[same_year & same_md] = 0
+    out[(ya < 0) | (yb < 0)] = NULL
+    return out
+
+
+def _levels_simple(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.where(a == b, 0, 1).astype(np.int8)
+    out[(a < 0) | (b < 0)] = NULL
+    return out
+
+
+def _levels_ward(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> np.ndarray:
+    wa, wb, pa, pb = rec.ward[r], pop.ward[p], rec.province[r], pop.province[p]
+    out = np.full(len(r), 2, dtype=np.int8)
+    out[(pa == pb) & (pa >= 0)] = 1
+    out[(wa == wb) & (wa >= 0)] = 0
+    out[(pa < 0) | (pb < 0)] = NULL
+    return out
+
+
+def compare_pairs(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, *, workers: int = 2,
+                  id_near: np.ndarray | None = None) -> np.ndarray:
+    """The comparison vectors of pairs ``(r[i], p[i])``: an int8 matrix, one column per comparison.
+
+    >>> from matching.linkage.features import build_features
+    >>> import pandas as pd
+    >>> row = dict(person_id="001085012345", full_name="Nguyễn Văn Hùng", dob_year=1985, dob_month=3,
+    ...            dob_day=25, sex="M", ward_code="00004", province_code="01")
+    >>> recs = pd.DataFrame([dict(row, record_key="insured:1", legacy_id=None, person_id_raw=row["person_id"])])
+    >>> rec, pop = build_features(recs, pd.DataFrame([row]))
+    >>> compare_pairs(rec, pop, np.array([0]), np.array([0])).tolist()
+    [[0, 0, -1, 0, 0, 0]]
+    """
+    name_level = _levels_full_name(rec, pop, r, p, workers)
+    columns = [
+        _levels_person_id(rec, pop, r, p, workers, id_near),
+        name_level,
+        _levels_given(rec, pop, r, p, name_level, workers),
+        _levels_dob(rec, pop, r, p),
+        _levels_simple(rec.sex[r], pop.sex[p]),
+        _levels_ward(rec, pop, r, p),
+    ]
+    return np.column_stack(columns).astype(np.int8) if len(r) else np.empty((0, len(COMPARISONS)), np.int8)

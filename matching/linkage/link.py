@@ -1,0 +1,159 @@
+"""The person linkage, in the order it runs:
+
+features -> blocking (DuckDB) -> comparisons -> model (u sampled, m by EM) -> weights
+-> assignment -> explanations.
+
+Pure: tables in, tables out. Deterministic: rows are sorted and all sampling is seeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from matching.linkage.assign import assign, competing_probability, id_veto
+from matching.linkage.blocking import RULES, candidate_pairs
+from matching.linkage.compare import COMPARISONS, compare_pairs
+from matching.linkage.explain import reasons, weight_columns
+from matching.linkage.features import build_features
+from matching.linkage.model import estimate_match_share, fit_model, pair_evidence, pair_weights
+
+__all__ = ["PersonLinkSettings", "PersonLinkResult", "link_persons", "LINK_COLUMNS"]
+
+LINK_COLUMNS = ["record_key", "person_id", "method", "match_weight", "match_probability", "reason",
+                *(f"w_{c.name}" for c in COMPARISONS)]
+
+
+@dataclass(frozen=True)
+class PersonLinkSettings:
+    """Everything that changes the links, in one place (copied beside each run's outputs)."""
+
+    link_probability: float = 0.5  # equal costs for a false link and a missed one: Bayes decision
+    review_probability: float = 0.05  # below the link threshold and at least this: an officer looks
+    u_pairs: int = 1_000_000  # random pairs for u
+    em_iterations: int = 200
+    max_block_size: int = 2000  # population rows sharing one blocking key; larger keys are skipped
+    seed: int = 20260701
+    threads: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review_probability <= self.link_probability < 1:
+            raise ValueError("need 0 < review_probability <= link_probability < 1")
+        if self.u_pairs < 1000 or self.max_block_size < 1 or self.threads < 1:
+            raise ValueError("u_pairs >= 1000, max_block_size >= 1 and threads >= 1 are required")
+
+
+@dataclass
+class PersonLinkResult:
+    """What the linkage found; see ``docs`` in :mod:`matching.linkage`."""
+
+    links: pd.DataFrame
+    review: pd.DataFrame
+    best_unlinked: pd.DataFrame
+    blocking_counts: dict[str, int]
+    model: pd.DataFrame
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+def _empty_result(population: pd.DataFrame) -> PersonLinkResult:
+    return PersonLinkResult(
+        links=pd.DataFrame(columns=LINK_COLUMNS),
+        review=pd.DataFrame(columns=["record_key", "person_id", "weight", "probability", "reason"]),
+        best_unlinked=pd.DataFrame(columns=["person_id", "record_key", "match_weight", "match_probability",
+                                            "reason", "person_linked"]),
+        blocking_counts={}, model=pd.DataFrame(), thresholds={})
+
+
+def link_persons(records: pd.DataFrame, population: pd.DataFrame,
+                 settings: PersonLinkSettings | None = None) -> PersonLinkResult:
+    """Link insured / manager / household-owner records to population persons."""
+    settings = settings or PersonLinkSettings()
+    if len(records) == 0 or len(population) == 0:
+        return _empty_result(population)
+    records = records.sort_values("record_key", kind="stable").reset_index(drop=True)
+    population = population.sort_values("person_id", kind="stable").reset_index(drop=True)
+    rec, pop = build_features(records, population)
+    pairs, counts = candidate_pairs(rec, pop, max_block_size=settings.max_block_size, threads=settings.threads)
+    r, p, rule_bits = pairs["r"].to_numpy(), pairs["p"].to_numpy(), pairs["rules"].to_numpy()
+    del pairs
+    rule_names = [rule.name for rule in RULES]
+    id_bits = sum(1 << rule_names.index(name) for name in ("id_exact", "id_one_edit") if name in rule_names)
+    gamma = compare_pairs(rec, pop, r, p, workers=settings.threads, id_near=(rule_bits & id_bits) != 0)
+    model = fit_model(rec, pop, gamma, rule_bits, rule_names, u_pairs=settings.u_pairs, seed=settings.seed,
+                      iterations=settings.em_iterations, workers=settings.threads)
+    del rule_bits
+    evidence = pair_evidence(model, gamma, pop, p)
+    share = estimate_match_share(r, evidence, len(rec), len(pop))
+    model = replace(model, prior=share)
+    prior_weight = float(np.log2(share / len(pop)))
+    total = prior_weight + evidence
+    del evidence
+    scored = pd.DataFrame({"r": r, "p": p, "weight": total,
+                           "probability": competing_probability(r, total),
+                           "exact_id": (gamma[:, 0] == 0) & ~id_veto(gamma[:, 0], gamma[:, 1], gamma[:, 3])})
+    decided = assign(scored, link_probability=settings.link_probability,
+                     review_probability=settings.review_probability)
+    del scored
+    linked_all, review_all = decided["linked"].to_numpy(), decided["review"].to_numpy()
+    thresholds = _thresholds(settings, model.prior, prior_weight, decided, model.iterations)
+    # Only the pairs an output needs get strings: links, review, and each person's best other record.
+    best_other = _best_other(p, r, total, linked_all)
+    rows = np.flatnonzero(linked_all | review_all | best_other)
+    best_other = best_other[rows]
+    decided = decided.iloc[rows].reset_index(drop=True)
+    r, p, total, sub_gamma = r[rows], p[rows], total[rows], gamma[rows]
+    del gamma
+    why = reasons(sub_gamma, rec.legacy[r])
+    described = pd.DataFrame({"record_key": rec.key[r], "person_id": pop.key[p], "method": decided["method"],
+                              "match_weight": total, "match_probability": decided["probability"], "reason": why})
+    described = pd.concat([described, weight_columns(pair_weights(model, sub_gamma, pop, p))], axis=1)
+    linked = decided["linked"].to_numpy()
+    links = described[linked].sort_values("record_key", kind="stable").reset_index(drop=True)[LINK_COLUMNS]
+    review = described[decided["review"].to_numpy()].rename(
+        columns={"match_weight": "weight", "match_probability": "probability"})
+    review = review[["record_key", "person_id", "weight", "probability", "reason"]].sort_values(
+        ["record_key", "person_id"]).reset_index(drop=True)
+    return PersonLinkResult(
+        links=links, review=review, best_unlinked=_best_unlinked(described, best_other, links),
+        blocking_counts=counts, model=model.table(), thresholds=thresholds)
+
+
+def _best_other(p: np.ndarray, r: np.ndarray, weight: np.ndarray, linked: np.ndarray) -> np.ndarray:
+    """Mask of each person's best pair that is not a link (highest weight, then first record)."""
+    rows = np.flatnonzero(~linked)
+    order = rows[np.lexsort((r[rows], -weight[rows], p[rows]))]
+    first = order[np.r_[True, p[order][1:] != p[order][:-1]]] if len(order) else order
+    mask = np.zeros(len(p), dtype=bool)
+    mask[first] = True
+    return mask
+
+
+def _best_unlinked(described: pd.DataFrame, best_other: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
+    """Per person, the best candidate record that was not assigned to them (evidence on prospects).
+
+    ``best_other`` marks those rows (:func:`_best_other`); rows are sorted by person here.
+    """
+    best = described.loc[best_other, ["person_id", "record_key", "match_weight", "match_probability", "reason"]]
+    best = best.sort_values("person_id", kind="stable")
+    best["person_linked"] = best["person_id"].isin(links["person_id"])
+    return best.reset_index(drop=True)
+
+
+def _thresholds(settings: PersonLinkSettings, prior: float, prior_weight: float, decided: pd.DataFrame,
+                iterations: int) -> dict[str, float]:
+    """Thresholds and what the model itself expects of its links (no truth file involved)."""
+    linked = decided["linked"].to_numpy()
+    prob = decided["probability"].to_numpy()
+    expected_true = float(prob[linked].sum())
+    expected_missed = float(prob[~linked].sum())
+    return {
+        "link_probability": settings.link_probability,
+        "review_probability": settings.review_probability,
+        "link_weight": float(np.log2(settings.link_probability / (1 - settings.link_probability))),
+        "review_weight": float(np.log2(settings.review_probability / (1 - settings.review_probability))),
+        "record_match_share": prior, "prior_weight": prior_weight, "em_iterations": float(iterations),
+        "expected_precision": expected_true / max(int(linked.sum()), 1),
+        "expected_recall": expected_true / max(expected_true + expected_missed, 1e-9),
+    }
