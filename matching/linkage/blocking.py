@@ -116,7 +116,8 @@ def name_neighbours(rec_codes: np.ndarray, rec_text: np.ndarray, pop_codes: np.n
         keep = uniq >= 0
         return pd.DataFrame({"code": uniq[keep].astype(np.int32), "name": text[first[keep]].astype(str)})
 
-    con = duckdb.connect(config={"threads": threads, "enable_progress_bar": False})
+    con = duckdb.connect(config={"threads": threads})
+    con.execute("SET enable_progress_bar = false")  # a progress bar in task logs is noise
     try:
         con.register("ra", distinct(rec_codes, rec_text))
         con.register("pb", distinct(pop_codes, pop_text))
