@@ -20,6 +20,11 @@ class RunContext:
     output: Path
     as_of: dt.date
 
+    def __post_init__(self) -> None:
+        # Absolute from here on: stages, GX stores and Airflow workers may not share a cwd.
+        object.__setattr__(self, "input", Path(self.input).expanduser().absolute())
+        object.__setattr__(self, "output", Path(self.output).expanduser().absolute())
+
     @property
     def stage_dir(self) -> Path:
         return self.output / "_stages"

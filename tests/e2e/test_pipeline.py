@@ -90,6 +90,14 @@ def test_officer_workbooks_carry_only_their_commune(noisy_world: Path, tmp_path:
         assert book.parent.name == prospects.loc[prospects["ward_code"] == book.stem, "province_code"].iloc[0]
 
 
+def test_relative_folders_work_as_in_the_quick_start(clean_world: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").symlink_to(clean_world, target_is_directory=True)
+    assert main(["run", "--input", "in", "--output", "out", "--as-of", AS_OF.isoformat()]) == 0
+    assert (tmp_path / "out" / "manifest.json").is_file()
+
+
 def test_a_missing_register_stops_the_run_and_names_it(clean_world: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "in"
