@@ -5,7 +5,8 @@ Three passes, each only over what the previous left unlinked:
 1. ``exact_tax_code``: the unit's tax code is a registered one.
 2. ``tax_code_typo``: the recorded code fails the check digit (or has 9 or 11 digits) and a
    registered code is one edit away (substitution, adjacent transposition, digit dropped or
-   doubled); the names must still agree, and the best name wins.
+   doubled); for a branch, in its ten head-office digits with the same suffix. The names must
+   still agree, and the best name wins.
 3. ``name_ward``: the normalised names agree (legal-form words unified: `CÔNG TY TNHH` = `CTY TNHH`,
    `MỘT THÀNH VIÊN` = `MTV`, `CỔ PHẦN` = `CP`, `HỢP TÁC XÃ` = `HTX`; no diacritics; token-set
    similarity) in the same ward, or exactly in the same province. A tie between two
@@ -118,16 +119,23 @@ def link_organisations(units: pd.DataFrame, organisations: pd.DataFrame,
     todo = units[~units["unit_code"].isin(exact["unit_code"])]
 
     raw = todo["tax_code_raw"].astype("string").str.replace(r"\D", "", regex=True).fillna("")
-    checked = normalise_tax_codes(raw.where(raw.str.len() == 10, None))
-    suspect = (raw.str.len().isin([9, 10, 11]) & ~(checked["checksum_ok"] & (raw.str.len() == 10))).to_numpy()
+    # A branch code is the head office's ten digits and a three-digit suffix: the typo is looked
+    # for in the ten digits, and the suffix must agree.
+    is_branch = raw.str.len() == 13
+    main_raw = raw.where(~is_branch, raw.str[:10])
+    suffix = raw.str[10:].where(is_branch, "")
+    checked = normalise_tax_codes(main_raw.where(main_raw.str.len() == 10, None))
+    suspect = (main_raw.str.len().isin([9, 10, 11])
+               & ~(checked["checksum_ok"] & (main_raw.str.len() == 10))).to_numpy()
     if suspect.any():
         sus = todo[suspect]
-        rk, rr = deletion_keys(raw[suspect].to_numpy(dtype=object))
+        rk, rr = deletion_keys(main_raw[suspect].to_numpy(dtype=object))
         main = orgs["tax_code"].str[:10].to_numpy(dtype=object)
         ok, orr = deletion_keys(main)
         pairs = pd.DataFrame({"k": rk, "u": sus.index[rr]}).merge(pd.DataFrame({"k": ok, "o": orr}), on="k")
         pairs = pairs[["u", "o"]].drop_duplicates()
-        pairs = pairs[orgs.loc[pairs["o"], "tax_code"].str.len().to_numpy() == 10]  # head offices only
+        org_suffix = orgs["tax_code"].str[11:].fillna("")
+        pairs = pairs[org_suffix.loc[pairs["o"]].to_numpy() == suffix.loc[pairs["u"]].to_numpy()]
         if len(pairs):
             pairs["score"] = _score(units, orgs, pairs, settings.threads)
             pairs["unit_code"] = units.loc[pairs["u"], "unit_code"].to_numpy()

@@ -63,3 +63,16 @@ def test_a_tie_links_nothing() -> None:
     orgs = pd.concat([ORGS, ORGS.iloc[[2]].assign(tax_code="0312345691")], ignore_index=True)
     units = _units([("U3", None, "HTX Tan Thanh", "10003", "33")])
     assert link_organisations(units, orgs).links.empty
+
+
+def test_a_branch_code_with_a_typo_links_to_the_branch_not_its_head_office() -> None:
+    branch = "CHI NHÁNH CÔNG TY CỔ PHẦN SỮA VIỆT NAM TẠI HÀ NỘI"
+    orgs = pd.concat([ORGS, pd.DataFrame({
+        "tax_code": ["0300588569-001", "0300588569-002"], "name": [branch, branch.replace("HÀ NỘI", "HUẾ")],
+        "ward_code": ["00004", "00004"], "province_code": ["01", "01"], "kind": ["enterprise", "enterprise"],
+    })], ignore_index=True)
+    orgs["name_folded"] = orgs["name"].map(fold)
+    # one digit of the head-office part mistyped (the check digit shows it), suffix kept
+    units = _units([("U9", "0300588669-001", "CN CTY CP SUA VIET NAM TAI HA NOI", "00004", "01")])
+    links = link_organisations(units, orgs).links
+    assert links[["unit_code", "tax_code", "method"]].values.tolist() == [["U9", "0300588569-001", "tax_code_typo"]]
