@@ -29,7 +29,7 @@ from matching.ids import id_agrees_with, normalise_person_ids, normalise_tax_cod
 from matching.text import normalise_enum, normalise_sex
 from pipelines.registers import REGISTERS
 
-__all__ = ["Lookups", "Prepared", "Thresholds", "Suite"]
+__all__ = ["Lookups", "Prepared", "Thresholds", "Suite", "start"]
 
 UNIQUE_RULE = "{key}: later copy of a unique key"
 TAX_SHAPE = r"^\d{10}(?:-\d{3})?$"
@@ -280,3 +280,15 @@ class Suite:
                 options["column"] = target or column
             expectations.append(getattr(gxe, kind)(**options))
         return gx.ExpectationSuite(name=self.register, expectations=expectations)
+
+
+def start(rows: pd.DataFrame, register: str, previous_rows: int | None, thresholds: Thresholds, *,
+          empty_is_critical: bool, also_keep: tuple[str, ...] = ()) -> tuple[Prepared, Suite]:
+    """What every suite begins with: required columns present, not empty, volume against the
+    previous run; the prepared table keeps the required columns and those with null-rate checks."""
+    prepared, suite = Prepared(rows, register), Suite(register)
+    required = prepared.spec.required
+    prepared.keep(*required, *also_keep, *thresholds.null_rates[register])
+    suite.structure(required, rows_critical=empty_is_critical)
+    suite.volume(previous_rows, thresholds)
+    return prepared, suite

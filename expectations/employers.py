@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import TAX_SHAPE, Lookups, Prepared, Suite, Thresholds
+from expectations.common import TAX_SHAPE, Lookups, Suite, Thresholds, start
 
 REGISTER = "employers"
 
@@ -14,11 +14,8 @@ REGISTER = "employers"
 def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
           thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
     """The prepared table and the suite that validates it."""
-    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    p, s = start(rows, REGISTER, previous_rows, thresholds, empty_is_critical=False)
     spec = p.spec
-    p.keep(*spec.required, *thresholds.null_rates[REGISTER])
-    s.structure(spec.required, rows_critical=False)
-    s.volume(previous_rows, thresholds)
     share = thresholds.key_well_formed
     s.add("ExpectColumnValuesToNotBeNull", severity="critical", kind="structure", column="unit_code",
           mostly=share, description=f"`unit_code` present on at least {share:.0%} of rows")

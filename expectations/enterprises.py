@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import TAX_SHAPE, Lookups, Prepared, Suite, Thresholds
+from expectations.common import TAX_SHAPE, Lookups, Suite, Thresholds, start
 from pipelines.registers import ORG_STATUSES
 
 REGISTER = "enterprises"
@@ -15,11 +15,8 @@ TAX_WHAT = "a 10-digit tax code (or 13 for a branch)"
 
 def build_organisations(register: str, rows: pd.DataFrame, as_of: dt.date, previous_rows: int | None,
                         thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
-    p, s = Prepared(rows, register), Suite(register)
+    p, s = start(rows, register, previous_rows, thresholds, empty_is_critical=register == "enterprises")
     spec = p.spec
-    p.keep(*spec.required, *thresholds.null_rates[register])
-    s.structure(spec.required, rows_critical=register == "enterprises")
-    s.volume(previous_rows, thresholds)
     shaped, check = p.tax_code("tax_code")
     s.key_well_formed("tax_code", TAX_SHAPE, TAX_WHAT, thresholds, shaped=shaped)
     s.required_values(spec.required)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import Lookups, Prepared, Suite, Thresholds
+from expectations.common import Lookups, Suite, Thresholds, start
 from pipelines.registers import HB_STATUSES, TAX_METHODS
 
 REGISTER = "household_businesses"
@@ -15,11 +15,8 @@ REGISTER = "household_businesses"
 def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
           thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
     """The prepared table and the suite that validates it."""
-    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    p, s = start(rows, REGISTER, previous_rows, thresholds, empty_is_critical=False, also_keep=("employees",))
     spec = p.spec
-    p.keep(*spec.required, "employees", *thresholds.null_rates[REGISTER])
-    s.structure(spec.required, rows_critical=False)
-    s.volume(previous_rows, thresholds)
     share = thresholds.key_well_formed
     s.add("ExpectColumnValuesToNotBeNull", severity="critical", kind="structure", column="business_id",
           mostly=share, description=f"`business_id` present on at least {share:.0%} of rows")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import Lookups, Prepared, Suite, Thresholds
+from expectations.common import Lookups, Suite, Thresholds, start
 from pipelines.registers import SI_STATUSES, SI_TYPES
 
 REGISTER = "insured"
@@ -16,11 +16,8 @@ SI_WHAT = "a 10-digit social insurance number"
 def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
           thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
     """The prepared table and the suite that validates it."""
-    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    p, s = start(rows, REGISTER, previous_rows, thresholds, empty_is_critical=True, also_keep=("pensioner",))
     spec = p.spec
-    p.keep(*spec.required, "pensioner", *thresholds.null_rates[REGISTER])
-    s.structure(spec.required, rows_critical=True)
-    s.volume(previous_rows, thresholds)
     s.key_well_formed("si_code", r"^\d{10}$", SI_WHAT, thresholds)
     s.required_values(spec.required)
     s.shape("si_code", r"^\d{10}$", SI_WHAT)

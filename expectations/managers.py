@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import TAX_SHAPE, Lookups, Prepared, Suite, Thresholds
+from expectations.common import TAX_SHAPE, Lookups, Suite, Thresholds, start
 
 REGISTER = "managers"
 TAX_WHAT = "a 10-digit tax code (or 13 for a branch)"
@@ -15,11 +15,8 @@ TAX_WHAT = "a 10-digit tax code (or 13 for a branch)"
 def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
           thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
     """The prepared table and the suite that validates it."""
-    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    p, s = start(rows, REGISTER, previous_rows, thresholds, empty_is_critical=False)
     spec = p.spec
-    p.keep(*spec.required, *thresholds.null_rates[REGISTER])
-    s.structure(spec.required, rows_critical=False)
-    s.volume(previous_rows, thresholds)
     shaped, _ = p.tax_code("org_tax_code")
     s.key_well_formed("org_tax_code", TAX_SHAPE, TAX_WHAT, thresholds, shaped=shaped)
     s.required_values(spec.required)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import Lookups, Prepared, Suite, Thresholds
+from expectations.common import Lookups, Suite, Thresholds, start
 
 REGISTER = "population"
 
@@ -14,11 +14,8 @@ REGISTER = "population"
 def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: int | None,
           thresholds: Thresholds) -> tuple[pd.DataFrame, Suite]:
     """The prepared table and the suite that validates it."""
-    p, s = Prepared(rows, REGISTER), Suite(REGISTER)
+    p, s = start(rows, REGISTER, previous_rows, thresholds, empty_is_critical=True)
     spec = p.spec
-    p.keep(*spec.required, *thresholds.null_rates[REGISTER])
-    s.structure(spec.required, rows_critical=True)
-    s.volume(previous_rows, thresholds)
     s.key_well_formed("person_id", r"^\d{12}$", "a 12-digit personal ID", thresholds)
     s.required_values(spec.required)
     s.shape("person_id", r"^\d{12}$", "a 12-digit personal ID")
