@@ -23,7 +23,10 @@ STAGE = "link"
 RECORD_SOURCES = ("insured", "managers", "household_businesses")
 _RECORD_COLUMNS = ["record_key", "source", "row_number", "person_id", "legacy_id", "person_id_raw", "full_name",
                    "name_folded", "dob_year", "dob_month", "dob_day", "dob_swapped", "sex", "ward_code",
-                   "province_code"]
+                   "province_code", "address", "address_is_home", "work_ward_code", "work_province_code"]
+# Whose address a record carries: the insured's home, a household business's premises (which is
+# often, not always, the owner's home). Managers carry none.
+_ADDRESS_IS_HOME = {"insured": True, "managers": True, "household_businesses": False}
 
 
 def person_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -33,6 +36,11 @@ def person_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         frame = tables[source].copy()
         frame["source"] = source
         frame["record_key"] = source + ":" + frame["row_number"].astype(str)
+        frame["address_is_home"] = _ADDRESS_IS_HOME[source]
+        if source == "managers":  # where they work: the commune of the organisation's head office
+            place = tables["organisations"].drop_duplicates("tax_code").set_index("tax_code")
+            frame["work_ward_code"] = frame["org_tax_code"].map(place["ward_code"])
+            frame["work_province_code"] = frame["org_tax_code"].map(place["province_code"])
         for column in _RECORD_COLUMNS:
             if column not in frame:
                 frame[column] = None

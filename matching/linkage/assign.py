@@ -14,6 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from matching.linkage.compare import COMPARISONS
+
+COMPARISON = {comp.name: comp for comp in COMPARISONS}
+
 __all__ = ["competing_probability", "id_veto", "assign"]
 
 
@@ -36,10 +40,15 @@ def competing_probability(record: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.exp2(weight - top) / (np.exp2(-top) + total)
 
 
+_NAME_DIFFERENT = COMPARISON["full_name"].labels.index("different")
+_NAME_FUZZY = COMPARISON["full_name"].labels.index("jw_high")
+_DOB_DIFFERENT = COMPARISON["dob"].labels.index("different")
+
+
 def id_veto(id_level: np.ndarray, name_level: np.ndarray, dob_level: np.ndarray) -> np.ndarray:
     """Exact-ID pairs whose name or date of birth says "another person"."""
-    name_off = name_level == 5
-    dob_off = (dob_level == 5) & (name_level >= 3)
+    name_off = name_level == _NAME_DIFFERENT
+    dob_off = (dob_level == _DOB_DIFFERENT) & (name_level >= _NAME_FUZZY)
     return (id_level == 0) & (name_off | dob_off)
 
 

@@ -69,8 +69,10 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name_year1_month", ("core", "year~", "month"), cap=50),  # year off by one, day unknown
     BlockingRule("name_province", ("core", "province"), only="no_year", cap=100),  # owner, business ward
     BlockingRule("name_unplaced", ("core",), only="unplaced", cap=200),
+    BlockingRule("name_work_province", ("core", "work_province"), only="unplaced", cap=100),  # a manager
     BlockingRule("given_dob", ("given", "year", "month", "day"), cap=200),
     BlockingRule("dob_ward", ("year", "month", "day", "ward"), cap=200),
+    BlockingRule("address_ward", ("address", "ward"), cap=30),  # name and date both off, same home
 )
 
 
@@ -239,6 +241,9 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     codes, bits = [], []
     n_pop = max(len(pop), 1)
     for bit, rule in enumerate(rules):
+        if any(getattr(side, column.rstrip("~"), 0) is None for column in rule.columns for side in (rec, pop)):
+            counts[rule.name] = 0  # a column neither register carries (no address)
+            continue
         cap = min(rule.cap, max_block_size) if rule.cap else max_block_size
         left, right, skipped = _rule_pairs(rule, rec, pop, neighbours, cap)
         counts[rule.name] = len(left)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.linkage.features import Features
@@ -42,12 +42,17 @@ COMPARISONS: tuple[Comparison, ...] = (
                 "họ tên hơi giống", "họ tên khác"), tf_levels=(0, 1, 2)),
     Comparison("given_name", ("exact", "one_edit", "different"),
                ("trùng tên", "tên gần giống", "tên khác"), tf_levels=(0,)),
-    Comparison("dob", ("exact", "swapped", "partial", "same_year", "year_pm1", "different"),
-               ("trùng ngày sinh", "ngày sinh đảo ngày/tháng", "trùng năm sinh (ngày sinh không đầy đủ)",
-                "trùng năm sinh", "năm sinh lệch 1 năm", "ngày sinh khác")),
+    Comparison("dob", ("exact", "swapped", "year_typo", "partial", "same_year", "year_pm1", "different"),
+               ("trùng ngày sinh", "ngày sinh đảo ngày/tháng", "trùng ngày tháng sinh, năm sinh lệch một chữ số",
+                "trùng năm sinh (ngày sinh không đầy đủ)", "trùng năm sinh", "năm sinh lệch 1 năm",
+                "ngày sinh khác")),
     Comparison("sex", ("same", "different"), ("", "khác giới tính")),
     Comparison("ward", ("same_ward", "same_province", "different"),
                ("cùng xã/phường", "cùng tỉnh", "khác tỉnh")),
+    Comparison("workplace", ("same_ward", "same_province", "different"),
+               ("làm việc tại xã/phường cư trú", "làm việc cùng tỉnh cư trú", "")),
+    Comparison("address", ("exact", "same_house", "similar", "different"),
+               ("trùng địa chỉ", "địa chỉ gần giống", "địa chỉ hơi giống", "khác địa chỉ"), tf_levels=(0,)),
 )
 
 
@@ -116,11 +121,16 @@ def _levels_dob(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> n
     month_ok = (ma < 0) | (mb < 0) | (ma == mb)
     day_ok = (da < 0) | (db < 0) | (da == db)
     same_md = full & (ma == mb) & (da == db)
-    out = np.full(len(r), 5, dtype=np.int8)
-    out[(np.abs(ya - yb) == 1) & month_ok & day_ok] = 4
+    out = np.full(len(r), 6, dtype=np.int8)
+    out[(np.abs(ya - yb) == 1) & month_ok & day_ok] = 5
     same_year = ya == yb
-    out[same_year] = 3
-    out[same_year & ~full & month_ok & day_ok] = 2
+    out[same_year] = 4
+    out[same_year & ~full & month_ok & day_ok] = 3
+    # The whole day and month agree and the year is one keystroke off (1979/1978, 1987/1981,
+    # 1980/1979): far rarer between strangers than "a year apart" with the day unknown.
+    diff = np.abs(ya - yb)
+    one_digit = ((diff < 10) & (ya // 10 == yb // 10)) | ((diff % 10 == 0) & (diff < 100) & (ya % 10 == yb % 10))
+    out[full & same_md & ~same_year & ((diff == 1) | one_digit)] = 2
     out[same_year & full & (ma == db) & (da == mb) & (ma != da)] = 1
     out[same_year & same_md] = 0
     out[(ya < 0) | (yb < 0)] = NULL
@@ -142,6 +152,39 @@ def _levels_ward(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> 
     return out
 
 
+def _levels_workplace(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Where a record's person works (a manager's organisation) against where the resident lives."""
+    if rec.work_ward is None or rec.work_province is None:
+        return np.full(len(r), NULL, dtype=np.int8)
+    wa, pa = rec.work_ward[r], rec.work_province[r]
+    out = np.full(len(r), 2, dtype=np.int8)
+    out[(pa == pop.province[p]) & (pa >= 0)] = 1
+    out[(wa == pop.ward[p]) & (wa >= 0)] = 0
+    out[(pa < 0) | (pop.province[p] < 0)] = NULL
+    return out
+
+
+def _levels_address(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, workers: int) -> np.ndarray:
+    """Exact key; same house (one key's words within the other's, house numbers not different);
+    similar (token-set ratio at least 80); different. A business address that differs from the
+    home is not evidence (NULL)."""
+    if rec.address is None or pop.address is None:
+        return np.full(len(r), NULL, dtype=np.int8)
+    a, b = rec.address[r], pop.address[p]
+    out = np.full(len(r), 3, dtype=np.int8)
+    rest = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
+    ratio = _distinct_scores(a[rest], b[rest], rec.address_text[r[rest]], pop.address_text[p[rest]],
+                             fuzz.token_set_ratio, workers)
+    ha, hb = rec.house[r[rest]], pop.house[p[rest]]
+    same_house = (ratio >= 90) & ((ha < 0) | (hb < 0) | (ha == hb))
+    out[rest[ratio >= 80]] = 2
+    out[rest[same_house]] = 1
+    out[a == b] = 0
+    out[(out == 3) & ~rec.address_home[r]] = NULL
+    out[(a < 0) | (b < 0)] = NULL
+    return out
+
+
 def compare_pairs(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, *, workers: int = 2,
                   id_near: np.ndarray | None = None) -> np.ndarray:
     """The comparison vectors of pairs ``(r[i], p[i])``: an int8 matrix, one column per comparison.
@@ -153,7 +196,7 @@ def compare_pairs(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, *,
     >>> recs = pd.DataFrame([dict(row, record_key="insured:1", legacy_id=None, person_id_raw=row["person_id"])])
     >>> rec, pop = build_features(recs, pd.DataFrame([row]))
     >>> compare_pairs(rec, pop, np.array([0]), np.array([0])).tolist()
-    [[0, 0, -1, 0, 0, 0]]
+    [[0, 0, -1, 0, 0, 0, -1, -1]]
     """
     name_level = _levels_full_name(rec, pop, r, p, workers)
     columns = [
@@ -163,5 +206,7 @@ def compare_pairs(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, *,
         _levels_dob(rec, pop, r, p),
         _levels_simple(rec.sex[r], pop.sex[p]),
         _levels_ward(rec, pop, r, p),
+        _levels_workplace(rec, pop, r, p),
+        _levels_address(rec, pop, r, p, workers),
     ]
     return np.column_stack(columns).astype(np.int8) if len(r) else np.empty((0, len(COMPARISONS)), np.int8)

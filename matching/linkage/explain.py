@@ -19,10 +19,10 @@ _LEGACY_ONLY = "chỉ có số CMND cũ"
 def reason_of(levels: tuple[int, ...], legacy: bool = False) -> str:
     """The officer's reason for one comparison vector: what agrees first, then what does not.
 
-    >>> reason_of((-1, 1, -1, 0, 0, 0))
+    >>> reason_of((-1, 1, -1, 0, 0, 0, -1, -1))
     'trùng họ tên không dấu và ngày sinh, cùng xã/phường'
-    >>> reason_of((0, 0, -1, 5, 0, 2))
-    'trùng số định danh, trùng họ tên; ngày sinh khác, khác tỉnh'
+    >>> reason_of((0, 0, -1, 6, 0, 2, -1, 0))
+    'trùng số định danh, trùng họ tên, trùng địa chỉ; ngày sinh khác, khác tỉnh'
     """
     agree, disagree = [], []
     by_name = {comp.name: level for comp, level in zip(COMPARISONS, levels, strict=True)}

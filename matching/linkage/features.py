@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from matching.address import address_keys, house_number
 from matching.text import clean_series, fold_series
 
 __all__ = [
@@ -143,9 +144,15 @@ class Features:
     pid: np.ndarray  # int64: the 12-digit personal ID as a number
     id_text: np.ndarray  # object: digits as recorded (or the 12-digit ID), for edit distance
     legacy: np.ndarray  # bool: only a 9-digit legacy ID is known
-    address: np.ndarray | None = None  # int32 codes of the folded address (house, street, hamlet); None: no column
-    address_text: np.ndarray | None = None  # object: folded address words, "" where missing
+    address: np.ndarray | None = None  # int32 codes of the address key (matching.address); None: no column
+    address_text: np.ndarray | None = None  # object: address key, "" where missing
+    house: np.ndarray | None = None  # int32 codes of the house number, -1 where none
+    address_home: np.ndarray | None = None  # bool: the address is the home (not a business address)
     legacy_id: np.ndarray | None = None  # int64: the 9-digit legacy ID as a number, -1 where none
+    # Records: the commune / province where the person works (a manager's organisation), -1 where
+    # unknown. Population: the home's, so that blocking can join the two.
+    work_ward: np.ndarray | None = None  # int32
+    work_province: np.ndarray | None = None  # int16
 
     def __len__(self) -> int:
         return len(self.key)
@@ -177,10 +184,13 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def _codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Factorise two columns together: equal values get equal codes, missing gets -1."""
-    codes, _ = _factorize(np.concatenate([_objects(left), _objects(right)]))
-    return codes[: len(left)], codes[len(left):]
+def _place_codes(records: pd.DataFrame, population: pd.DataFrame, column: str) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Codes of a place column (homes of records, of population) and of the records' ``work_<column>``,
+    factorised together: equal codes, same place."""
+    n_rec, n_pop = len(records), len(population)
+    work = records[f"work_{column}"] if f"work_{column}" in records.columns else pd.Series([None] * n_rec)
+    codes, _ = _factorize(np.concatenate([_objects(records[column]), _objects(population[column]), _objects(work)]))
+    return (codes[:n_rec], codes[n_rec:n_rec + n_pop]), codes[n_rec + n_pop:]
 
 
 def _gather(table: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
@@ -208,25 +218,33 @@ def _name_codes(names: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _fold_words(values: np.ndarray) -> np.ndarray:
-    """Folded, punctuation turned into spaces (``fold_words``, vectorised); ``""`` where missing."""
-    folded = fold_series(pd.Series(_objects(values), dtype=object)).astype("string[pyarrow]")
-    words = folded.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip().fillna("")
-    return words.to_numpy(dtype=object)
+def _address_codes(records: pd.DataFrame, population: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Joint codes of the address keys and of their house numbers, and the key text, per row."""
+    raw_codes, raw_address = _factorize(np.concatenate([_objects(records["address"]),
+                                                        _objects(population["address"])]))
+    keys = address_keys(raw_address)
+    key_codes, vocab = _factorize(keys)  # equal once normalised: equal codes
+    house_codes, _ = _factorize(np.array([house_number(k) for k in vocab], dtype=object))
+    address = _gather(key_codes, raw_codes, -1)
+    text = _gather(keys, raw_codes, "") if len(keys) else np.full(len(raw_codes), "", dtype=object)
+    house = _gather(house_codes, address, -1) if len(vocab) else np.full(len(raw_codes), -1, dtype=np.int32)
+    return address, text, house
 
 
 def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Features, Features]:
     """Features of records and of population, with jointly factorised codes.
 
-    ``address`` is optional on both sides: where both carry it, it is compared too.
+    ``address`` is optional on both sides: where both carry it, it is compared too. On the
+    records side ``address_is_home`` (optional, default true) says whether the address is the
+    person's home: a business address that differs from the home says nothing.
     """
     n_rec = len(records)
     names = _name_codes(np.concatenate([_objects(records["full_name"]), _objects(population["full_name"])]))
     codes = {part: (row_codes[:n_rec], row_codes[n_rec:]) for part, (row_codes, _) in names.items()}
     texts = {part: _gather(vocab, row_codes, "") if len(vocab) else np.full(len(row_codes), "", dtype=object)
              for part, (row_codes, vocab) in names.items() if part in ("folded", "core", "given")}
-    wards = _codes(records["ward_code"], population["ward_code"])
-    provinces = _codes(records["province_code"], population["province_code"])
+    wards, work_wards = _place_codes(records, population, "ward_code")
+    provinces, work_provinces = _place_codes(records, population, "province_code")
     rec_pid, pop_pid = (_int_or_missing(frame["person_id"], "int64") for frame in (records, population))
     raw = _objects(records["person_id_raw"])
     raw_ok = np.array([isinstance(v, str) and 8 <= len(v) <= 14 and v.isdigit() for v in raw], dtype=bool)
@@ -239,15 +257,13 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
                               dtype=np.int64)
     with_address = "address" in records.columns and "address" in population.columns
     if with_address:
-        raw_codes, raw_address = _factorize(np.concatenate([_objects(records["address"]),
-                                                            _objects(population["address"])]))
-        words = _fold_words(raw_address)
-        word_codes, _ = _factorize(words)  # equal once folded: equal codes
-        address_codes = _gather(word_codes, raw_codes, -1)
-        address_text = _gather(words, raw_codes, "") if len(words) else np.full(len(raw_codes), "", dtype=object)
+        address_codes, address_text, house_codes = _address_codes(records, population)
+        home = (records["address_is_home"].fillna(True).to_numpy(dtype=bool) if "address_is_home" in records
+                else np.ones(n_rec, dtype=bool))
 
     def side(frame: pd.DataFrame, index: int, rows: slice, pid: np.ndarray, id_text: np.ndarray,
-             legacy_flags: np.ndarray, legacy_id: np.ndarray | None) -> Features:
+             legacy_flags: np.ndarray, legacy_id: np.ndarray | None, address_home: np.ndarray | None,
+             work_ward: np.ndarray, work_province: np.ndarray) -> Features:
         sex = frame["sex"].map({"M": 0, "F": 1})
         return Features(
             key=np.asarray(frame["_key"], dtype=object),
@@ -260,12 +276,17 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
             id_text=id_text, legacy=legacy_flags,
             address=address_codes[rows] if with_address else None,
             address_text=address_text[rows] if with_address else None,
+            house=house_codes[rows] if with_address else None,
+            address_home=address_home if with_address else None,
             legacy_id=legacy_id,
+            work_ward=work_ward, work_province=work_province,
         )
 
     rec = side(records.assign(_key=records["record_key"]), 0, slice(0, n_rec), rec_pid, rec_id_text,
-               np.asarray(legacy, dtype=bool), legacy_numbers)
+               np.asarray(legacy, dtype=bool), legacy_numbers, home if with_address else None,
+               work_wards, work_provinces.astype(np.int16))
     pop_ids = np.where(pd.isna(_objects(population["person_id"])), "", _objects(population["person_id"]))
     pop = side(population.assign(_key=population["person_id"]), 1, slice(n_rec, None), pop_pid,
-               pop_ids.astype(object), np.zeros(len(population), dtype=bool), None)
+               pop_ids.astype(object), np.zeros(len(population), dtype=bool), None,
+               np.ones(len(population), dtype=bool), wards[1], provinces[1].astype(np.int16))
     return rec, pop

@@ -26,7 +26,7 @@ import pandas as pd
 from matching.linkage.compare import COMPARISONS, NULL, compare_pairs
 from matching.linkage.features import Features
 
-__all__ = ["FittedModel", "estimate_u", "estimate_m", "estimate_m_sessions", "estimate_match_share", "fit_model",
+__all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimate_m_sessions", "estimate_match_share", "fit_model",
            "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
 
 _FLOOR = 1e-7
@@ -41,6 +41,8 @@ class FittedModel:
     u: tuple[np.ndarray, ...]
     iterations: int
     tf: dict[int, np.ndarray]  # comparison index -> share of the population per value code
+    # Per population row: the share of its commune's residents, and of all residents, at its address.
+    address_share: tuple[np.ndarray, np.ndarray] | None = None
 
     def level_weights(self) -> list[np.ndarray]:
         """log2(m/u) per level, made non-increasing: a weaker agreement never outweighs a stronger
@@ -188,6 +190,28 @@ def term_frequencies(pop: Features) -> dict[int, np.ndarray]:
     return out
 
 
+def address_shares(pop: Features) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per population row, the share of residents at its address: within its commune, and overall.
+
+    An address agreement among namesakes in one commune is as telling as the address is rare
+    *there* (a rural `Thôn 3` holds hundreds of people; a street number, one household).
+    """
+    if pop.address is None or len(pop) == 0:
+        return None
+    known = pop.address >= 0
+    overall = np.zeros(len(pop))
+    in_ward = np.zeros(len(pop))
+    codes = pop.address[known].astype(np.int64)
+    _, inverse, count = np.unique(codes, return_inverse=True, return_counts=True)
+    overall[known] = count[inverse] / len(pop)
+    wards = np.maximum(pop.ward, 0).astype(np.int64)
+    pair = wards[known] * (int(pop.address.max()) + 1) + codes
+    _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
+    ward_size = np.bincount(wards, minlength=int(wards.max()) + 1)
+    in_ward[known] = count[inverse] / ward_size[wards[known]]
+    return in_ward, overall
+
+
 def fit_model(rec: Features, pop: Features, gamma: np.ndarray, rule_bits: np.ndarray, rule_names: list[str], *,
               u_pairs: int, seed: int, iterations: int, workers: int) -> FittedModel:
     """u by random sampling, m by EM sessions, term frequencies from the population.
@@ -196,14 +220,26 @@ def fit_model(rec: Features, pop: Features, gamma: np.ndarray, rule_bits: np.nda
     """
     u = estimate_u(rec, pop, n_pairs=u_pairs, seed=seed, workers=workers)
     m, done = estimate_m_sessions(gamma, rule_bits, rule_names, u, iterations)
-    return FittedModel(prior=float("nan"), m=m, u=u, iterations=done, tf=term_frequencies(pop))
+    return FittedModel(prior=float("nan"), m=m, u=u, iterations=done, tf=term_frequencies(pop),
+                       address_share=address_shares(pop))
 
 
-def _column_weight(model: FittedModel, level_weights: list[np.ndarray], c: int, level: np.ndarray, pop: Features,
+_WARD = [comp.name for comp in COMPARISONS].index("ward")
+
+
+def _column_weight(model: FittedModel, level_weights: list[np.ndarray], c: int, gamma: np.ndarray, pop: Features,
                    p: np.ndarray) -> np.ndarray:
     comp = COMPARISONS[c]
+    level = gamma[:, c]
     out = np.where(level == NULL, 0.0, level_weights[c][np.maximum(level, 0)])
-    if c in model.tf and comp.tf_levels:
+    if comp.name == "address" and model.address_share is not None:
+        rows = np.flatnonzero(level == 0)
+        in_ward, overall = model.address_share
+        same_ward = gamma[rows, _WARD] == 0
+        share = np.where(same_ward, in_ward[p[rows]], overall[p[rows]])
+        share = np.maximum(share, 1.0 / max(len(pop), 1))
+        out[rows] = np.maximum(np.log2(max(float(model.m[c][0]), _FLOOR) / share), level_weights[c][1])
+    elif c in model.tf and comp.tf_levels:
         codes = (pop.core if comp.name == "full_name" else pop.given)[p]
         tf_rows = np.isin(level, comp.tf_levels) & (codes >= 0)
         share = np.maximum(model.tf[c][codes[tf_rows]], 1.0 / max(len(pop), 1))
@@ -219,7 +255,7 @@ def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nda
     level_weights = model.level_weights()
     out = np.zeros(gamma.shape, dtype=np.float64)
     for c in range(len(COMPARISONS)):
-        out[:, c] = _column_weight(model, level_weights, c, gamma[:, c], pop, p)
+        out[:, c] = _column_weight(model, level_weights, c, gamma, pop, p)
     return out
 
 
@@ -228,5 +264,5 @@ def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nd
     level_weights = model.level_weights()
     total = np.zeros(len(gamma), dtype=np.float64)
     for c in range(len(COMPARISONS)):
-        total += _column_weight(model, level_weights, c, gamma[:, c], pop, p)
+        total += _column_weight(model, level_weights, c, gamma, pop, p)
     return total

@@ -58,18 +58,19 @@ def test_huge_blocks_are_skipped_and_counted() -> None:
 _NAMES = ["le an", "le anh", "le ah", "tran binh", "tran bình", "ngo an"]
 
 
-def _features(draw, n: int, prefix: str) -> Features:  # type: ignore[no-untyped-def]
+def _features(draw, n: int, prefix: str, with_address: bool = True) -> Features:  # type: ignore[no-untyped-def]
     ints = lambda hi, dtype: np.array(draw(st.lists(st.integers(-1, hi), min_size=n, max_size=n)), dtype=dtype)  # noqa: E731
     core = ints(len(_NAMES) - 1, np.int32)
     ids = [draw(st.sampled_from(["", "001085012345", "001085012354", "001085012399"])) for _ in range(n)]
     text = np.array([_NAMES[c] if c >= 0 else "" for c in core], dtype=object)
+    address = ints(2, np.int32) if with_address else None
     return Features(
         key=np.array([f"{prefix}{i}" for i in range(n)], dtype=object), canon=core, folded=core, core=core,
         given=ints(2, np.int32), folded_text=text, core_text=text, given_text=text,
         year=ints(2, np.int16), month=ints(2, np.int8), day=ints(2, np.int8), sex=ints(1, np.int8),
         ward=ints(2, np.int32), province=ints(1, np.int16),
         pid=np.array([int(x) if x else -1 for x in ids], dtype=np.int64), id_text=np.array(ids, dtype=object),
-        legacy=np.zeros(n, dtype=bool))
+        legacy=np.zeros(n, dtype=bool), address=address if address is not None else None)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -97,6 +98,8 @@ def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
                     elif column == "year~":
                         a, b = rec.year[i], pop.year[j]
                         ok &= a >= 0 and b >= 0 and abs(int(a) - int(b)) == 1
+                    elif getattr(rec, column) is None or getattr(pop, column) is None:
+                        ok = False  # a column a side does not carry: the rule proposes nothing
                     else:
                         a, b = getattr(rec, column)[i], getattr(pop, column)[j]
                         ok &= a >= 0 and b >= 0 and a == b
@@ -108,8 +111,9 @@ def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_blocking_keeps_every_pair_whose_keys_are_equal(data) -> None:  # type: ignore[no-untyped-def]
-    rec = _features(data.draw, 6, "r")
-    pop = _features(data.draw, 7, "p")
+    with_address = data.draw(st.booleans())
+    rec = _features(data.draw, 6, "r", with_address)
+    pop = _features(data.draw, 7, "p", with_address)
     pairs, counts = candidate_pairs(rec, pop, max_block_size=10_000, threads=1)
     found = set(zip(pairs["r"].tolist(), pairs["p"].tolist(), strict=True))
     assert found == _expected(rec, pop)

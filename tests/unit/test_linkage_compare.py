@@ -16,6 +16,7 @@ from matching.text import fold, name_case
 BASE = {"person_id": "001085012345", "full_name": "Nguyễn Thị Hòa", "dob": "1985-03-25", "sex": "F", "ward_code": "00004",
             "province_code": "01"}
 COLUMN = {comp.name: c for c, comp in enumerate(COMPARISONS)}
+COMPARISON = {comp.name: comp for comp in COMPARISONS}
 
 
 def person(**overrides) -> dict:  # type: ignore[no-untyped-def]
@@ -85,12 +86,16 @@ def test_given_name_levels(recorded: str, expected: int) -> None:
 
 @pytest.mark.parametrize("recorded, expected", [
     ("1985-03-25", 0),
-    ("1985-03-12", 3),  # same year, other day
-    ("1985", 2),  # year only
-    ("1985-03", 2),  # year and month
-    ("1986-03-25", 4),  # a year off
-    ("1986", 4),
-    ("1990-03-25", 5),
+    ("1985-03-12", 4),  # same year, other day
+    ("1985", 3),  # year only
+    ("1985-03", 3),  # year and month
+    ("1986-03-25", 2),  # a year off, same day and month: a typo
+    ("1984-03-25", 2),
+    ("1995-03-25", 2),  # one digit of the year mistyped
+    ("1986-03", 5),  # a year off, day unknown
+    ("1986", 5),
+    ("1990-03-25", 6),
+    ("1975-04-25", 6),
     (None, NULL),
 ])
 def test_dob_levels(recorded: str | None, expected: int) -> None:
@@ -139,6 +144,6 @@ def test_identical_records_agree_at_the_strongest_level(name, dob, ward, sex) ->
     row = person(full_name=name, dob=dob, ward_code=ward[0], province_code=ward[1], sex=sex)
     levels = compare_pairs(*build_features(*frames([row], [row])), np.array([0]), np.array([0]))[0]
     partial_dob = dob is not None and len(dob) < 10
-    expected_dob = {2} if partial_dob else {0, NULL}  # "compatible partial dates": the best a partial date gets
+    expected_dob = {COMPARISON["dob"].labels.index("partial")} if partial_dob else {0, NULL}  # "compatible partial dates": the best a partial date gets
     assert levels[COLUMN["dob"]] in expected_dob
     assert set(np.delete(levels, COLUMN["dob"]).tolist()) <= {0, NULL}

@@ -69,5 +69,6 @@ def test_candidates_compete_for_a_record() -> None:
 def test_id_veto_when_name_or_birth_date_says_another_person() -> None:
     ids = np.array([0, 0, 0, 0])
     names = np.array([0, 5, 3, 1])
-    dobs = np.array([5, 0, 5, 5])
+    different = COMPARISONS[3].labels.index("different")
+    dobs = np.array([different, 0, different, different])
     assert id_veto(ids, names, dobs).tolist() == [False, True, True, False]
