@@ -155,15 +155,17 @@ def febrl_tables() -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]:
             "dob_day": pd.to_numeric(dob.str[6:8].where(valid), errors="coerce").astype("Int64"),
             "dob_swapped": False, "sex": None,
             "ward_code": frame["postcode"].astype(object), "province_code": frame["state"].astype(object),
+            "address": (frame["street_number"].fillna("") + " " + frame["address_1"].fillna("") + ", "
+                        + frame["address_2"].fillna("")).str.strip(" ,").replace("", None),
         }, index=frame.index)
 
     records = shape(a).reset_index(names="record_key")
     population = shape(b)
-    population["person_id"] = population.index.to_numpy()  # the spine's key: B's record id
+    # The spine's key is B's record id; its social security number is the ID compared.
+    population["id_number"] = population["person_id"]
+    population["person_id"] = population.index.to_numpy()
     population["household_id"] = None
     population = population.reset_index(drop=True)
-    # FEBRL's SSN is 7 digits: compared as digits (exact / one edit), never as a 12-digit ID.
-    records["person_id"] = None
     truth = {(x, y) for x, y in true_links}
     return records, population, truth
 

@@ -18,26 +18,44 @@ from matching.linkage.compare import COMPARISONS
 
 COMPARISON = {comp.name: comp for comp in COMPARISONS}
 
-__all__ = ["competing_probability", "id_veto", "assign"]
+__all__ = ["competing_probability", "none_weight", "id_veto", "assign"]
 
 
-def competing_probability(record: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """``2^w_i / (1 + Σ_j 2^w_j)`` over the pairs of each record (``record`` sorted or not).
+def competing_probability(record: np.ndarray, weight: np.ndarray, none_weight: float = 0.0) -> np.ndarray:
+    """``2^w_i / (2^none + Σ_j 2^w_j)`` over the pairs of each record (``record`` sorted or not).
+
+    ``none_weight`` is the log2 mass of "none of these candidates": the record belongs to no
+    resident, or to one that blocking did not propose (:func:`none_weight`).
 
     >>> competing_probability(np.array([0, 0, 1]), np.array([10.0, 10.0, 10.0])).round(3).tolist()
     [0.5, 0.5, 0.999]
+    >>> competing_probability(np.array([0, 1]), np.array([0.0, 0.0]), none_weight=-3.0).round(3).tolist()
+    [0.889, 0.889]
     """
     if len(record) and np.all(record[1:] >= record[:-1]):  # sorted: segment reductions, no groupby
         start = np.flatnonzero(np.r_[True, record[1:] != record[:-1]])
         size = np.diff(np.r_[start, len(record)])
-        top = np.repeat(np.maximum(np.maximum.reduceat(weight, start), 0.0), size)
+        top = np.repeat(np.maximum(np.maximum.reduceat(weight, start), none_weight), size)
         scaled = np.exp2(weight - top)
         total = np.repeat(np.add.reduceat(scaled, start), size)
-        return scaled / (np.exp2(-top) + total)
+        return scaled / (np.exp2(none_weight - top) + total)
     frame = pd.DataFrame({"r": record, "w": weight})
-    top = np.maximum(frame.groupby("r")["w"].transform("max").to_numpy(), 0.0)
+    top = np.maximum(frame.groupby("r")["w"].transform("max").to_numpy(), none_weight)
     total = pd.Series(np.exp2(weight - top)).groupby(record).transform("sum").to_numpy()
-    return np.exp2(weight - top) / (np.exp2(-top) + total)
+    return np.exp2(weight - top) / (np.exp2(none_weight - top) + total)
+
+
+def none_weight(match_share: float, blocking_miss: float) -> float:
+    """log2 of the prior mass left to "none of the candidates".
+
+    A record belongs to nobody in the population (``1 - ρ``), or to someone blocking did not
+    propose (``ρ · miss``); every resident outside the candidates is one whose comparison would
+    say "not them" (their likelihood ratios are tiny), so their mass is the blocking miss.
+
+    >>> round(none_weight(0.5, 0.0), 3), round(none_weight(0.99, 0.01), 3)
+    (-1.0, -5.651)
+    """
+    return float(np.log2(max((1 - match_share) + match_share * blocking_miss, 1e-12)))
 
 
 _NAME_DIFFERENT = COMPARISON["full_name"].labels.index("different")

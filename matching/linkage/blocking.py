@@ -28,11 +28,14 @@ insertion/deletion apart share at least one such key.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matching.linkage.features import Features
 
@@ -44,7 +47,8 @@ class BlockingRule:
     """An equality join on feature columns (all must be known).
 
     ``only``: which records the rule is for: ``""`` all, ``"no_year"`` records without a birth
-    year, ``"unplaced"`` records with neither a birth year nor a ward (e.g. managers).
+    year, ``"no_sex"`` records without sex, ``"unplaced"`` records with neither a birth year nor
+    a ward (e.g. managers).
     ``cap``: population rows per key above which the key is skipped (0: only ``max_block_size``).
     """
 
@@ -62,7 +66,7 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("id_exact", ("pid",)),
     BlockingRule("id_one_edit", ()),  # deletion neighbourhood, see deletion_keys
     BlockingRule("given_year_sex_ward", ("given", "year", "sex", "ward")),
-    BlockingRule("name_year", ("core", "year"), cap=100),  # moved, partial date
+    BlockingRule("name_year", ("core", "year"), cap=40),  # moved, partial date
     BlockingRule("name1_year_sex_month", ("core~", "year", "sex", "month"), cap=50),  # typo, moved
     BlockingRule("name1_ward", ("core~", "ward"), cap=100),  # typo, year unknown or off
     BlockingRule("name_month_day", ("core", "month", "day"), cap=100),  # birth year off by one, moved
@@ -72,27 +76,37 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name_work_province", ("core", "work_province"), only="unplaced", cap=100),  # a manager
     BlockingRule("given_dob", ("given", "year", "month", "day"), cap=200),
     BlockingRule("dob_ward", ("year", "month", "day", "ward"), cap=200),
-    BlockingRule("address_ward", ("address", "ward"), cap=30),  # name and date both off, same home
+    BlockingRule("dob_province_sex", ("year", "month", "day", "province", "sex"), cap=20),  # name typo, moved
+    BlockingRule("dob_province", ("year", "month", "day", "province"), only="no_sex", cap=20),
+    # An address key alone is no place (`thôn 3` is in every province): always with the province,
+    # and capped near a household's size so a hamlet's worth of people is skipped.
+    BlockingRule("address_year", ("address", "year", "province"), cap=8),  # name typo, commune code wrong
+    BlockingRule("name_house", ("core", "house", "province"), cap=8),  # date and commune missing or wrong
 )
 
 
 def deletion_keys(id_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer keys of each digit string and of its one-digit deletions; with the row of each key.
 
-    A key is ``int(digits) * 100 + len(digits)`` so leading zeros are kept apart.
+    A key is ``int(digits) * 100 + len(digits)`` so leading zeros are kept apart. Deleting the
+    digit ``i`` places from the left of an ``L``-digit number ``v`` is integer arithmetic:
+    ``(v // 10^(L-i)) * 10^(L-i-1) + v % 10^(L-i-1)``.
     """
     lengths = np.fromiter((len(s) for s in id_text), dtype=np.int64, count=len(id_text))
+    usable = (lengths >= 5) & (lengths <= 16)
+    text = pa.array(np.where(usable, id_text, None).astype(object), type=pa.string())
+    digits_only = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]+$"), False).to_numpy(zero_copy_only=False)
+    numbers = pc.cast(pc.if_else(digits_only, text, pa.scalar(None, pa.string())), pa.int64())
+    numbers = numbers.fill_null(-1).to_numpy(zero_copy_only=False)
     keys, rows = [], []
-    for length in np.unique(lengths[(lengths >= 8) & (lengths <= 16)]):
-        idx = np.flatnonzero(lengths == length)
-        digits = np.frombuffer("".join(id_text[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, length) - 48
-        digits = digits.astype(np.int64)
-        powers = 10 ** np.arange(length - 1, -1, -1, dtype=np.int64)
-        keys.append(digits @ powers * 100 + length)
+    for length in np.unique(lengths[usable & digits_only]):
+        idx = np.flatnonzero((lengths == length) & digits_only)
+        value = numbers[idx]
+        keys.append(value * 100 + length)
         rows.append(idx)
         for drop in range(length):
-            kept = np.delete(digits, drop, axis=1)
-            keys.append(kept @ (10 ** np.arange(length - 2, -1, -1, dtype=np.int64)) * 100 + length - 1)
+            high, low = 10 ** (length - drop), 10 ** (length - drop - 1)
+            keys.append(((value // high) * low + value % low) * 100 + length - 1)
             rows.append(idx)
     if not keys:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -160,7 +174,7 @@ def join_keys(left_key: np.ndarray, left_row: np.ndarray, right_key: np.ndarray,
     >>> l.tolist(), r.tolist(), skipped
     ([0, 1, 1], [1, 0, 2], 1)
     """
-    order = np.argsort(right_key, kind="stable")
+    order = np.argsort(right_key)  # any order within a key: the union sorts the pairs anyway
     sorted_key, sorted_row = right_key[order], right_row[order]
     start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if len(sorted_key) else np.empty(0, int)
     uniq, count = sorted_key[start], np.diff(np.r_[start, len(sorted_key)])
@@ -187,21 +201,53 @@ def _known(feat: Features, columns: tuple[str, ...], only: str) -> np.ndarray:
         known &= (feat.year < 0) & (feat.ward < 0)
     elif only == "no_year":
         known &= feat.year < 0
+    elif only == "no_sex":
+        known &= feat.sex < 0
     for column in columns:
         known &= getattr(feat, column.rstrip("~")) >= 0
     return known
 
 
+def _sure_exact(rec: Features, pop: Features, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` carry an ID that is exactly a resident's whose name core is the same.
+
+    Such an ID cannot be vetoed (:func:`matching.linkage.assign.id_veto` needs the names to
+    disagree), so its one-edit neighbours would never be chosen: most records skip the costly
+    deletion join.
+    """
+    known = rows[rec.pid[rows] >= 0]
+    left, right, _ = join_keys(rec.pid[known], known, pop.pid, np.arange(len(pop)), cap=len(pop) + 1)
+    same = (rec.core[left] >= 0) & (rec.core[left] == pop.core[right])
+    return np.isin(rows, left[same])
+
+
+def _id_one_edit_pairs(rec: Features, pop: Features, cap: int, threads: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Pairs whose IDs share the ID or a one-digit deletion of it (a hash join in DuckDB: a
+    dozen keys per ID, tens of millions at 1 M residents, where sorting in numpy is 4x slower)."""
+    has_id = np.flatnonzero([len(s) > 0 for s in rec.id_text])
+    has_id = has_id[~_sure_exact(rec, pop, has_id)]
+    rk, rr = deletion_keys(rec.id_text[has_id])
+    pk, pr = deletion_keys(pop.id_text)
+    con = duckdb.connect(config={"threads": threads})
+    con.execute("SET enable_progress_bar = false")
+    try:
+        con.register("l", pd.DataFrame({"k": rk, "row": has_id[rr].astype(np.int32)}))
+        con.register("r", pd.DataFrame({"k": pk, "row": pr.astype(np.int32)}))
+        con.execute(f"CREATE TEMP TABLE big AS SELECT k FROM r GROUP BY k HAVING count(*) > {int(cap)}")
+        pairs = con.execute("""
+            SELECT DISTINCT l.row AS a, r.row AS b FROM l JOIN r USING (k) ANTI JOIN big USING (k)
+            ORDER BY a, b""").fetchnumpy()
+        skipped = con.execute("SELECT count(DISTINCT k) FROM l SEMI JOIN big USING (k)").fetchone()[0]
+    finally:
+        con.close()
+    return pairs["a"].astype(np.int32), pairs["b"].astype(np.int32), int(skipped)
+
+
 def _rule_pairs(rule: BlockingRule, rec: Features, pop: Features, neighbours: pd.DataFrame | None,
-                cap: int) -> tuple[np.ndarray, np.ndarray, int]:
+                cap: int, threads: int = 2) -> tuple[np.ndarray, np.ndarray, int]:
     """(record rows, person rows, skipped keys) proposed by one rule."""
     if rule.name == "id_one_edit":
-        has_id = np.flatnonzero([len(s) > 0 for s in rec.id_text])
-        rk, rr = deletion_keys(rec.id_text[has_id])
-        pk, pr = deletion_keys(pop.id_text)
-        left, right, skipped = join_keys(rk, has_id[rr], pk, pr, cap)
-        code = np.unique(left.astype(np.int64) * len(pop) + right)
-        return (code // len(pop)).astype(np.int32), (code % len(pop)).astype(np.int32), skipped
+        return _id_one_edit_pairs(rec, pop, cap, threads)
     columns = tuple(c.rstrip("~") for c in rule.columns)
     lrows = np.flatnonzero(_known(rec, rule.columns, rule.only))
     prows = np.flatnonzero(_known(pop, rule.columns, ""))
@@ -240,12 +286,21 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
         neighbours = name_neighbours(rec.core, rec.core_text, pop.core, pop.core_text, threads)
     codes, bits = [], []
     n_pop = max(len(pop), 1)
-    for bit, rule in enumerate(rules):
+
+    def propose(rule: BlockingRule) -> tuple[np.ndarray, np.ndarray, int] | None:
         if any(getattr(side, column.rstrip("~"), 0) is None for column in rule.columns for side in (rec, pop)):
-            counts[rule.name] = 0  # a column neither register carries (no address)
-            continue
+            return None  # a column a side does not carry (no address)
         cap = min(rule.cap, max_block_size) if rule.cap else max_block_size
-        left, right, skipped = _rule_pairs(rule, rec, pop, neighbours, cap)
+        return _rule_pairs(rule, rec, pop, neighbours, cap, threads)
+
+    # Rules run side by side (numpy sorts and searches release the GIL); results in rule order.
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        proposed = list(pool.map(propose, rules))
+    for bit, (rule, result) in enumerate(zip(rules, proposed, strict=True)):
+        if result is None:
+            counts[rule.name] = 0
+            continue
+        left, right, skipped = result
         counts[rule.name] = len(left)
         if skipped:
             counts[f"{rule.name}:skipped_keys"] = skipped
@@ -254,7 +309,7 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     code = np.concatenate(codes) if codes else np.empty(0, np.int64)
     bit = np.concatenate(bits) if bits else np.empty(0, np.int32)
     del codes, bits
-    order = np.argsort(code, kind="stable")
+    order = np.argsort(code)  # equal codes are OR-ed together: their order does not matter
     code, bit = code[order], bit[order]
     del order
     first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.empty(0, np.int64)

@@ -51,29 +51,36 @@ COMPARISONS: tuple[Comparison, ...] = (
                ("cùng xã/phường", "cùng tỉnh", "khác tỉnh")),
     Comparison("workplace", ("same_ward", "same_province", "different"),
                ("làm việc tại xã/phường cư trú", "làm việc cùng tỉnh cư trú", "")),
-    Comparison("address", ("exact", "same_house", "similar", "different"),
-               ("trùng địa chỉ", "địa chỉ gần giống", "địa chỉ hơi giống", "khác địa chỉ"), tf_levels=(0,)),
+    Comparison("address", ("exact", "same_house", "different"),
+               ("trùng địa chỉ", "địa chỉ gần giống", "khác địa chỉ"), tf_levels=(0,)),
 )
 
 
 def _distinct_scores(a_codes: np.ndarray, b_codes: np.ndarray, a_text: np.ndarray, b_text: np.ndarray,
-                     scorer, workers: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+                     scorer, workers: int, score_cutoff: float | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Score each distinct (a, b) code pair once and broadcast back to the pairs."""
     if len(a_codes) == 0:
         return np.empty(0)
     combined = a_codes.astype(np.int64) * (int(b_codes.max()) + 1) + b_codes
     uniq, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    scores = process.cpdist(a_text[first].tolist(), b_text[first].tolist(), scorer=scorer, workers=workers)
+    scores = process.cpdist(a_text[first].tolist(), b_text[first].tolist(), scorer=scorer, workers=workers,
+                            score_cutoff=score_cutoff)
     return np.asarray(scores)[inverse]
+
+
+def _lengths(texts: np.ndarray) -> np.ndarray:
+    return np.fromiter((len(s) for s in texts), dtype=np.int16, count=len(texts))
 
 
 def _levels_person_id(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, workers: int,
                       id_near: np.ndarray | None = None) -> np.ndarray:
-    lengths_all = np.fromiter((len(s) for s in rec.id_text), dtype=np.int16, count=len(rec.id_text))
-    lengths = lengths_all[r]
-    comparable = (lengths >= 11) & (lengths <= 13) & ~rec.legacy[r]
+    lengths = _lengths(rec.id_text)[r]
+    pop_lengths = _lengths(pop.id_text)[p]
+    # IDs of one kind: a legacy 9-digit CMND says nothing against a 12-digit number, and a
+    # scrap of digits is not an ID; one digit dropped or doubled is still the same ID mistyped.
+    comparable = (lengths >= 5) & (pop_lengths >= 5) & (np.abs(lengths - pop_lengths) <= 1) & ~rec.legacy[r]
     out = np.full(len(r), NULL, dtype=np.int8)
-    exact = comparable & (rec.pid[r] == pop.pid[p]) & (rec.pid[r] >= 0)
+    exact = comparable & (rec.pid[r] == pop.pid[p]) & (rec.pid[r] >= 0) & (lengths == pop_lengths)
     out[comparable] = 2
     # id_near: the pairs that may be one edit apart (blocking's deletion neighbourhood); None: all.
     rest = np.flatnonzero(comparable & ~exact & (True if id_near is None else id_near))
@@ -165,22 +172,22 @@ def _levels_workplace(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray
 
 
 def _levels_address(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, workers: int) -> np.ndarray:
-    """Exact key; same house (one key's words within the other's, house numbers not different);
-    similar (token-set ratio at least 80); different. A business address that differs from the
+    """Exact key; the same house (house numbers not different, and one key's words within the
+    other's: token-set ratio at least 90); different. A business address that differs from the
     home is not evidence (NULL)."""
     if rec.address is None or pop.address is None:
         return np.full(len(r), NULL, dtype=np.int8)
     a, b = rec.address[r], pop.address[p]
-    out = np.full(len(r), 3, dtype=np.int8)
-    rest = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
+    out = np.full(len(r), 2, dtype=np.int8)
+    ha, hb = rec.house[r], pop.house[p]
+    # Only pairs whose house numbers agree (or one is missing) can be the same house: the fuzzy
+    # score runs on those alone.
+    rest = np.flatnonzero((a != b) & (a >= 0) & (b >= 0) & ((ha < 0) | (hb < 0) | (ha == hb)))
     ratio = _distinct_scores(a[rest], b[rest], rec.address_text[r[rest]], pop.address_text[p[rest]],
-                             fuzz.token_set_ratio, workers)
-    ha, hb = rec.house[r[rest]], pop.house[p[rest]]
-    same_house = (ratio >= 90) & ((ha < 0) | (hb < 0) | (ha == hb))
-    out[rest[ratio >= 80]] = 2
-    out[rest[same_house]] = 1
+                             fuzz.token_set_ratio, workers, score_cutoff=90)
+    out[rest[ratio >= 90]] = 1
     out[a == b] = 0
-    out[(out == 3) & ~rec.address_home[r]] = NULL
+    out[(out == 2) & ~rec.address_home[r]] = NULL
     out[(a < 0) | (b < 0)] = NULL
     return out
 

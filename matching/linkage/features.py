@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matching.address import address_keys, house_number
 from matching.text import clean_series, fold_series
@@ -141,7 +143,7 @@ class Features:
     sex: np.ndarray  # int8: 0 M, 1 F
     ward: np.ndarray  # int32
     province: np.ndarray  # int16
-    pid: np.ndarray  # int64: the 12-digit personal ID as a number
+    pid: np.ndarray  # int64: the personal ID (12 digits in Viet Nam) as a number
     id_text: np.ndarray  # object: digits as recorded (or the 12-digit ID), for edit distance
     legacy: np.ndarray  # bool: only a 9-digit legacy ID is known
     address: np.ndarray | None = None  # int32 codes of the address key (matching.address); None: no column
@@ -159,6 +161,13 @@ class Features:
 
 
 def _int_or_missing(values: pd.Series, dtype: str) -> np.ndarray:
+    """Whole numbers as ``dtype``, -1 where missing or not a number (digit strings cast by Arrow:
+    ``pd.to_numeric`` takes seconds on a million IDs)."""
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        text = pa.array(_objects(values.to_numpy(dtype=object)), type=pa.string())
+        digits = pc.match_substring_regex(text, r"^[0-9]{1,18}$")
+        numbers = pc.cast(pc.if_else(digits, text, pa.scalar(None, pa.string())), pa.int64())
+        return numbers.fill_null(-1).to_numpy(zero_copy_only=False).astype(dtype)
     numbers = pd.to_numeric(values, errors="coerce")
     return numbers.fillna(-1).to_numpy().astype(dtype)
 
@@ -245,9 +254,12 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
              for part, (row_codes, vocab) in names.items() if part in ("folded", "core", "given")}
     wards, work_wards = _place_codes(records, population, "ward_code")
     provinces, work_provinces = _place_codes(records, population, "province_code")
-    rec_pid, pop_pid = (_int_or_missing(frame["person_id"], "int64") for frame in (records, population))
+    # The spine's own ID: person_id, or ``id_number`` where the spine keys its rows by something
+    # else (FEBRL's record ids; its social security numbers are the ID).
+    pop_ids = population["id_number"] if "id_number" in population.columns else population["person_id"]
+    rec_pid, pop_pid = _int_or_missing(records["person_id"], "int64"), _int_or_missing(pop_ids, "int64")
     raw = _objects(records["person_id_raw"])
-    raw_ok = np.array([isinstance(v, str) and 8 <= len(v) <= 14 and v.isdigit() for v in raw], dtype=bool)
+    raw_ok = np.array([isinstance(v, str) and 5 <= len(v) <= 16 and v.isdigit() for v in raw], dtype=bool)
     person_ids = _objects(records["person_id"])
     rec_id_text = np.where(raw_ok, raw, person_ids)
     rec_id_text = np.where(pd.isna(rec_id_text), "", rec_id_text).astype(object)
@@ -285,7 +297,7 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
     rec = side(records.assign(_key=records["record_key"]), 0, slice(0, n_rec), rec_pid, rec_id_text,
                np.asarray(legacy, dtype=bool), legacy_numbers, home if with_address else None,
                work_wards, work_provinces.astype(np.int16))
-    pop_ids = np.where(pd.isna(_objects(population["person_id"])), "", _objects(population["person_id"]))
+    pop_ids = np.where(pd.isna(_objects(pop_ids)), "", _objects(pop_ids))
     pop = side(population.assign(_key=population["person_id"]), 1, slice(n_rec, None), pop_pid,
                pop_ids.astype(object), np.zeros(len(population), dtype=bool), None,
                np.ones(len(population), dtype=bool), wards[1], provinces[1].astype(np.int16))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from matching.linkage.assign import assign, competing_probability, id_veto
+from matching.linkage.assign import assign, competing_probability, id_veto, none_weight
 from matching.linkage.blocking import RULES, candidate_pairs
 from matching.linkage.compare import COMPARISONS, compare_pairs
 from matching.linkage.explain import reasons, weight_columns
@@ -83,23 +83,26 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     gamma = compare_pairs(rec, pop, r, p, workers=settings.threads, id_near=(rule_bits & id_bits) != 0)
     model = fit_model(rec, pop, gamma, rule_bits, rule_names, u_pairs=settings.u_pairs, seed=settings.seed,
                       iterations=settings.em_iterations, workers=settings.threads)
-    del rule_bits
+    exact_id = (gamma[:, 0] == 0) & ~id_veto(gamma[:, 0], gamma[:, 1], gamma[:, 3])
+    miss = blocking_miss(rule_bits, exact_id, id_bits)
     evidence = pair_evidence(model, gamma, pop, p)
-    share = estimate_match_share(r, evidence, len(rec), len(pop))
+    share = estimate_match_share(r, evidence, len(rec), len(pop), miss)
     model = replace(model, prior=share)
     prior_weight = float(np.log2(share / len(pop)))
+    none = none_weight(share, miss)
     total = prior_weight + evidence
     del evidence
-    scored = pd.DataFrame({"r": r, "p": p, "weight": total,
-                           "probability": competing_probability(r, total),
-                           "exact_id": (gamma[:, 0] == 0) & ~id_veto(gamma[:, 0], gamma[:, 1], gamma[:, 3])})
+    scored = pd.DataFrame({"r": r, "p": p, "weight": total, "probability": competing_probability(r, total, none),
+                           "exact_id": exact_id})
+    del rule_bits
     decided = assign(scored, link_probability=settings.link_probability,
                      review_probability=settings.review_probability)
     del scored
     linked_all, review_all = decided["linked"].to_numpy(), decided["review"].to_numpy()
     thresholds = _thresholds(settings, model.prior, prior_weight, decided, model.iterations)
+    thresholds.update(blocking_miss=miss, none_weight=none)
     # Only the pairs an output needs get strings: links, review, and each person's best other record.
-    best_other = _best_other(p, r, total, linked_all)
+    best_other = _best_other(p, r, total, linked_all, decided["probability"].to_numpy())
     rows = np.flatnonzero(linked_all | review_all | best_other)
     best_other = best_other[rows]
     decided = decided.iloc[rows].reset_index(drop=True)
@@ -120,9 +123,28 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
         blocking_counts=counts, model=model.table(), thresholds=thresholds)
 
 
-def _best_other(p: np.ndarray, r: np.ndarray, weight: np.ndarray, linked: np.ndarray) -> np.ndarray:
-    """Mask of each person's best pair that is not a link (highest weight, then first record)."""
-    rows = np.flatnonzero(~linked)
+def blocking_miss(rule_bits: np.ndarray, exact_id: np.ndarray, id_bits: int) -> float:
+    """Share of true matches that blocking leaves out, measured on the sure ones.
+
+    Exact-ID links are known matches whose ID rules propose them anyway; the share of them that
+    *no other* rule proposes is what blocking misses of a record whose ID is missing or wrong.
+    (At least 1e-3: exact-ID records are the cleanest, so this errs on the low side.)
+    """
+    sure = rule_bits[exact_id]
+    if len(sure) == 0:
+        return 0.01
+    return max(float(np.mean((sure & ~id_bits) == 0)), 1e-3)
+
+
+# A candidate less likely than this is no evidence worth naming on a prospect.
+EVIDENCE_PROBABILITY = 1e-3
+
+
+def _best_other(p: np.ndarray, r: np.ndarray, weight: np.ndarray, linked: np.ndarray,
+                probability: np.ndarray) -> np.ndarray:
+    """Mask of each person's best pair that is not a link (highest weight, then first record),
+    among pairs at least :data:`EVIDENCE_PROBABILITY` likely."""
+    rows = np.flatnonzero(~linked & (probability >= EVIDENCE_PROBABILITY))
     order = rows[np.lexsort((r[rows], -weight[rows], p[rows]))]
     first = order[np.r_[True, p[order][1:] != p[order][:-1]]] if len(order) else order
     mask = np.zeros(len(p), dtype=bool)

@@ -157,19 +157,23 @@ def estimate_m_sessions(gamma: np.ndarray, rule_bits: np.ndarray, rule_names: li
     return m, total_iterations
 
 
-def estimate_match_share(r: np.ndarray, lr_weight: np.ndarray, n_records: int, n_pop: int,
-                         iterations: int = 30) -> float:
-    """Share ρ of records that belong to a population person (fixed point over records).
+def estimate_match_share(r: np.ndarray, lr_weight: np.ndarray, n_records: int, n_pop: int, blocking_miss: float,
+                         iterations: int = 50) -> float:
+    """Share ρ of records that belong to a population person (EM for the mixing weight).
 
-    A record belongs to candidate ``i`` with probability ``(ρ/N)·LRᵢ / (1 + Σⱼ (ρ/N)·LRⱼ)``;
-    ρ is the mean over all records of their total probability of belonging to someone.
+    A record belongs to candidate ``i`` with probability ``(ρ/N)·LRᵢ / (none + Σⱼ (ρ/N)·LRⱼ)``
+    where ``none = 1 - ρ + ρ·miss`` (:func:`matching.linkage.assign.none_weight`). ρ is the mean
+    over all records of the probability of belonging to someone: a candidate, or (a share
+    ``ρ·miss / none`` of the rest) a resident that blocking did not propose.
     """
-    from matching.linkage.assign import competing_probability
+    from matching.linkage.assign import competing_probability, none_weight
 
-    rho = 0.5
+    rho = 0.9  # registers link mostly: fewer rounds from here than from 0.5
     for _ in range(iterations):
         prior_weight = np.log2(rho / n_pop)
-        new = float(competing_probability(r, lr_weight + prior_weight).sum() / max(n_records, 1))
+        none = none_weight(rho, blocking_miss)
+        found = float(competing_probability(r, lr_weight + prior_weight, none).sum())
+        new = (found + (n_records - found) * rho * blocking_miss / 2.0**none) / max(n_records, 1)
         new = min(max(new, 1e-6), 1 - 1e-6)
         if abs(new - rho) < 1e-5:
             return new

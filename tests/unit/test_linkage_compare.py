@@ -147,3 +147,40 @@ def test_identical_records_agree_at_the_strongest_level(name, dob, ward, sex) ->
     expected_dob = {COMPARISON["dob"].labels.index("partial")} if partial_dob else {0, NULL}  # "compatible partial dates": the best a partial date gets
     assert levels[COLUMN["dob"]] in expected_dob
     assert set(np.delete(levels, COLUMN["dob"]).tolist()) <= {0, NULL}
+
+
+HOME = "Số 9 đường Nguyễn Huệ, Tổ dân phố 24"
+
+
+@pytest.mark.parametrize("recorded, expected", [
+    (HOME, 0),
+    ("9 NGUYEN HUE, TDP 24", 0),  # written another way: the same key
+    ("Số 9 đường Nguyễn Huệ", 1),  # the hamlet left out
+    ("Số 9 đường Ngyễn Huệ, Tổ dân phố 24", 1),  # a typo in the street
+    ("Số 221 đường Nguyễn Huệ, Tổ dân phố 24", 2),  # a neighbour down the street
+    ("Thôn 3", 2),
+    (None, NULL),
+])
+def test_address_levels(recorded: str | None, expected: int) -> None:
+    assert level(person(address=recorded), person(address=HOME), "address") == expected
+
+
+def test_a_business_address_that_is_not_the_home_says_nothing() -> None:
+    shop = person(address="Số 40 đường Lê Lợi", address_is_home=False)
+    assert level(shop, person(address=HOME), "address") == NULL
+    assert level(dict(shop, address=HOME), person(address=HOME), "address") == 0  # run from home
+
+
+def test_without_addresses_the_comparison_is_null() -> None:
+    assert level(person(), person(), "address") == NULL
+
+
+@pytest.mark.parametrize("work_ward, work_province, expected", [
+    ("00004", "01", 0),  # the organisation is in the manager's commune
+    ("00007", "01", 1),
+    ("26734", "79", 2),
+    (None, None, NULL),
+])
+def test_workplace_levels(work_ward: str | None, work_province: str | None, expected: int) -> None:
+    manager = person(ward_code=None, province_code=None, work_ward_code=work_ward, work_province_code=work_province)
+    assert level(manager, person(), "workplace") == expected

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching.linkage.assign import competing_probability, id_veto
+from matching.linkage.assign import competing_probability, id_veto, none_weight
 from matching.linkage.compare import COMPARISONS
-from matching.linkage.model import FittedModel, estimate_m, pair_weights
+from matching.linkage.model import FittedModel, estimate_m, estimate_match_share, pair_weights
 
 
 def _simulate(n: int, share: float, m: list[np.ndarray], u: list[np.ndarray], seed: int = 0) -> np.ndarray:
@@ -72,3 +72,20 @@ def test_id_veto_when_name_or_birth_date_says_another_person() -> None:
     different = COMPARISONS[3].labels.index("different")
     dobs = np.array([different, 0, different, different])
     assert id_veto(ids, names, dobs).tolist() == [False, True, True, False]
+
+
+def test_none_of_the_candidates_carries_what_is_left_of_the_prior() -> None:
+    # Every record belongs to someone and blocking misses little: one fitting candidate wins
+    # even on middling evidence; two namesakes who fit equally still split it.
+    none = none_weight(match_share=0.999, blocking_miss=0.001)
+    alone, twins = competing_probability(np.array([0, 1, 1]), np.array([-5.0, -5.0, -5.0]), none)[[0, 1]]
+    assert alone > 0.9 and twins < 0.5
+    # Half the records belong to no one: the same evidence is not enough.
+    assert competing_probability(np.array([0]), np.array([-5.0]), none_weight(0.5, 0.001))[0] < 0.1
+
+
+def test_match_share_is_the_share_of_records_that_belong_to_someone() -> None:
+    # 100 records: 60 with one overwhelming candidate, 40 with none at all.
+    r = np.arange(60)
+    share = estimate_match_share(r, np.full(60, 40.0), n_records=100, n_pop=1000, blocking_miss=0.001)
+    assert share == pytest.approx(0.6, abs=0.01)

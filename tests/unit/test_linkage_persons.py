@@ -107,3 +107,31 @@ def test_empty_inputs() -> None:
     rec, pop = frames([CASES["insured:c1"]], [HUNG_A])
     out = link_persons(rec.iloc[:0], pop)
     assert out.links.empty and list(out.links.columns)[:3] == ["record_key", "person_id", "method"]
+
+
+def test_the_home_address_tells_namesakes_apart() -> None:
+    """Two Phạm Gia Tân born 1984 in one commune; the insured record knows only the year, and the
+    house, written another way: it is theirs. Without the address it stays a tie."""
+    home = {"ward_code": "90001", "province_code": "90"}
+    tan_a = person(person_id="001084000555", full_name="Phạm Gia Tân", dob="1984-06-23", sex="M",
+                   address="Số 9 đường Nguyễn Huệ, Tổ dân phố 24", **home)
+    tan_b = person(person_id="062084000666", full_name="Phạm Gia Tân", dob="1984-05-04", sex="M",
+                   address="Số 221 đường Tân Lập, Tổ dân phố 08", **home)
+    record = person(person_id=None, full_name="PHAM GIA TAN", dob="1984", sex="M", address="9 Nguyễn Huệ, TDP 24",
+                    **home)
+    base = toy_world(3000, seed=5, noise="normal")
+    # Every household has a house, which its members' records carry (the model learns from them).
+    base["population"]["address"] = "Số " + base["population"]["household_id"].str[-4:] + " đường Lê Lợi"
+    home_of = base["population"].set_index("person_id")["address"]
+    base["records"]["address"] = base["records"]["record_key"].map(
+        base["truth"].set_index("record_key")["person_id"]).map(home_of)
+    rec, pop = frames([record], [tan_a, tan_b])
+    rec["record_key"] = ["insured:tan"]
+    records = pd.concat([base["records"], rec], ignore_index=True)
+    population = pd.concat([base["population"], pop], ignore_index=True)
+    settings = PersonLinkSettings(u_pairs=200_000)
+    links = link_persons(records, population, settings).links.set_index("record_key")
+    assert links.loc["insured:tan", "person_id"] == tan_a["person_id"]
+    assert "trùng địa chỉ" in links.loc["insured:tan", "reason"]
+    blind = link_persons(records.drop(columns="address"), population.drop(columns="address"), settings).links
+    assert "insured:tan" not in set(blind["record_key"])
