@@ -160,11 +160,17 @@ def link_organisations(units: pd.DataFrame, organisations: pd.DataFrame,
         pairs = pairs[(pairs["ward"] & (pairs["score"] >= settings.ward_min_name)) | exact_core]
         pairs["unit_code"] = units.loc[pairs["u"], "unit_code"].to_numpy()
         pairs["tax_code"] = orgs.loc[pairs["o"], "tax_code"].to_numpy()
+        # Equal names: the organisation in the unit's own commune, then the one of the same legal
+        # form (`CTY CP ... HOA AN` is not `DNTN ... HOA AN`), is the better candidate; a tie
+        # that neither breaks still links nothing.
+        same_form = units.loc[pairs["u"], "form"].to_numpy() == orgs.loc[pairs["o"], "form"].to_numpy()
+        pairs["name_score"] = pairs["score"]
+        pairs["score"] = pairs["score"] * 4 + pairs["ward"].to_numpy() * 2 + same_form
         best = _best(pairs, "unit_code", 0.0)
         reason = np.where(best["ward"], "trùng tên đơn vị (chuẩn hoá) và cùng xã/phường",
                           "trùng tên đơn vị (chuẩn hoá) và cùng tỉnh")
         parts.append(pd.DataFrame({"unit_code": best["unit_code"], "tax_code": best["tax_code"],
-                                   "method": "name_ward", "score": best["score"] / 100, "reason": reason}))
+                                   "method": "name_ward", "score": best["name_score"] / 100, "reason": reason}))
     links = pd.concat(parts, ignore_index=True).sort_values("unit_code").reset_index(drop=True)[ORG_LINK_COLUMNS]
     counts = {str(k): int(v) for k, v in links["method"].value_counts().sort_index().items()}
     counts["units"], counts["unlinked"] = len(units), len(units) - len(links)

@@ -76,3 +76,18 @@ def test_a_branch_code_with_a_typo_links_to_the_branch_not_its_head_office() -> 
     units = _units([("U9", "0300588669-001", "CN CTY CP SUA VIET NAM TAI HA NOI", "00004", "01")])
     links = link_organisations(units, orgs).links
     assert links[["unit_code", "tax_code", "method"]].values.tolist() == [["U9", "0300588569-001", "tax_code_typo"]]
+
+
+def test_equal_names_prefer_the_units_commune_then_its_legal_form() -> None:
+    # Namesakes in one province: the unit's own commune wins, then the same legal form wins.
+    orgs = pd.DataFrame({
+        "tax_code": ["0318676128", "0355197331", "0339072825", "0328723313"],
+        "name": ["CÔNG TY TNHH MỘT THÀNH VIÊN XUẤT NHẬP KHẨU PHÚ NAM", "CÔNG TY TNHH XUẤT NHẬP KHẨU PHÚ NAM",
+                 "CÔNG TY CỔ PHẦN THỰC PHẨM HOA AN", "DOANH NGHIỆP TƯ NHÂN THỰC PHẨM HOA AN"],
+        "ward_code": ["26740", "26956", "26782", "26782"], "province_code": ["79"] * 4, "kind": ["enterprise"] * 4,
+    })
+    orgs["name_folded"] = orgs["name"].map(fold)
+    units = _units([("U1", None, "CÔNG TY TNHH MỘT THÀNH VIÊN XUẤT NHẬP KHẨU PHÚ NAM", "26740", "79"),
+                    ("U2", None, "CÔNG TY CP THỰC PHẨM HOA AN", "26782", "79")])
+    links = link_organisations(units, orgs).links.set_index("unit_code")
+    assert links["tax_code"].to_dict() == {"U1": "0318676128", "U2": "0339072825"}
