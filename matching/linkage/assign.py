@@ -1,9 +1,10 @@
 """Assignment: which person each record belongs to (at most one), from scored candidate pairs.
 
 A record's candidates compete: the probability that it belongs to candidate ``i`` is
-``2^w_i / (1 + Σ_j 2^w_j)`` (the 1 stands for "none of them"), so two namesakes who fit a
-record equally well share the probability and neither is linked: the pair goes to review
-instead of hiding an uninsured namesake. A person may own several records (duplicates).
+``2^w_i / (2^none + Σ_j 2^w_j)`` (``2^none``: "none of them", :func:`none_weight`), so two
+namesakes who fit a record equally well share the probability and neither is linked: the pair
+goes to review instead of hiding an uninsured namesake. A person may own several records
+(duplicates).
 
 An exact, valid personal ID is taken as is unless the name or the date of birth contradicts
 it (an ID typo can land on another real person): then the record competes like any other.

@@ -18,7 +18,9 @@ Special columns:
 
 The ID rule "within one edit or transposition" uses deletion neighbourhoods: an ID and every
 string obtained by deleting one digit. Two IDs one substitution, adjacent transposition, or
-insertion/deletion apart share at least one such key.
+insertion/deletion apart share at least one such key. A record whose ID is exactly that of a
+resident with the same name is left out of it: its ID cannot be vetoed, so a neighbour would
+never win.
 
 >>> ids = np.array(["001085012345", "001085012354", "001085012399"], dtype=object)
 >>> rec, pos = deletion_keys(ids[:1]); pop, ppos = deletion_keys(ids[1:])

@@ -8,7 +8,10 @@
   comparison was free. EM on the whole union of blocks with free u and prior is what collapses
   (recordlinkage's ECM: F1 0.51). EM runs over distinct comparison vectors with their counts.
 * The prior is per *record*: the share ρ of records that belong to someone in the population,
-  spread over N persons (``log2(ρ/N)``), estimated by a fixed point over all records.
+  spread over N persons (``log2(ρ/N)``), estimated by EM over all records; what is left,
+  ``1 − ρ`` plus what blocking misses, is the mass of "none of the candidates".
+* Addresses: agreeing on an address weighs ``log2(m / f)`` with ``f`` its share of the
+  resident's commune (a `Thôn 3` is shared by hundreds, a street number by one household).
 * Term frequency: agreeing on a name weighs ``log2(m / f)`` where ``f`` is that name's share of
   the population, so `Nguyễn Văn Hùng` counts for less than `Âu Dương Thoả`.
 
