@@ -108,3 +108,19 @@ def test_a_missing_register_stops_the_run_and_names_it(clean_world: Path, tmp_pa
     assert run_cli(broken, tmp_path / "out") == 1
     assert "employers.csv" in capsys.readouterr().err
     assert not (tmp_path / "out" / "prospects.csv").exists()
+
+
+def test_a_hard_world_stays_above_the_quality_floor(tmp_path: Path) -> None:
+    """Regression: prospects on a small hard-noise world (double rates, more namesakes, more
+    legacy IDs) against its truth. At 1M persons the benchmark measures macro F1 0.995; a world
+    this small has a few dozen managers and owners, so a single miss moves their F1 by 0.03."""
+    from benchmarks.compare_truth import scores
+
+    world = tmp_path / "hard_world"
+    generate(world, persons=3000, seed=13, noise="hard", as_of=AS_OF)
+    assert run_cli(world, tmp_path / "out") == 0
+    table = scores(world, tmp_path / "out").set_index("group")
+    assert table["f1"].mean() >= 0.99, table
+    for group in ("voluntary_si_prospect", "hi_prospect", "unregistered_employer", "underdeclared_employer"):
+        assert table.loc[group, ["precision", "recall"]].min() >= 0.99, table
+    assert table.loc[["uninsured_manager", "uninsured_household_owner"], "f1"].min() >= 0.95, table
