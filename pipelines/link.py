@@ -53,7 +53,7 @@ def person_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 # What the linkage reads of the big registers (a million residents: reading only these is seconds).
-_PERSON_COLUMNS = ["row_number", "person_id", "full_name", "dob_year", "dob_month", "dob_day", "sex", "ward_code",
+_PERSON_COLUMNS = ["person_id", "full_name", "dob_year", "dob_month", "dob_day", "sex", "ward_code",
                    "province_code", "address"]
 _COLUMNS_READ = {"population": _PERSON_COLUMNS,
                  **{source: [*_RECORD_COLUMNS, "org_tax_code"] for source in RECORD_SOURCES}}

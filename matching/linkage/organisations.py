@@ -87,12 +87,14 @@ def _names(frame: pd.DataFrame) -> pd.DataFrame:
     return out.set_axis(frame.index)
 
 
-def _best(cands: pd.DataFrame, key: str, min_score: float) -> pd.DataFrame:
-    """Best candidate per unit above ``min_score``; a tie at the top links nothing."""
+def _best(cands: pd.DataFrame, key: str, min_score: float, tie_breaks: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Best candidate per unit above ``min_score``, ties at the top score broken by each of
+    ``tie_breaks`` in turn (higher wins); a tie left after them links nothing."""
     cands = cands[cands["score"] >= min_score]
     cands = cands.sort_values([key, "score", "tax_code"], ascending=[True, False, True], kind="stable")
-    top = cands.groupby(key)["score"].transform("max")
-    at_top = cands[cands["score"] == top]
+    at_top = cands
+    for column in ("score", *tie_breaks):
+        at_top = at_top[at_top[column] == at_top.groupby(key)[column].transform("max")]
     unique = at_top.groupby(key)["tax_code"].transform("size") == 1
     return at_top[unique]
 
@@ -163,14 +165,12 @@ def link_organisations(units: pd.DataFrame, organisations: pd.DataFrame,
         # Equal names: the organisation in the unit's own commune, then the one of the same legal
         # form (`CTY CP ... HOA AN` is not `DNTN ... HOA AN`), is the better candidate; a tie
         # that neither breaks still links nothing.
-        same_form = units.loc[pairs["u"], "form"].to_numpy() == orgs.loc[pairs["o"], "form"].to_numpy()
-        pairs["name_score"] = pairs["score"]
-        pairs["score"] = pairs["score"] * 4 + pairs["ward"].to_numpy() * 2 + same_form
-        best = _best(pairs, "unit_code", 0.0)
+        pairs["same_form"] = units.loc[pairs["u"], "form"].to_numpy() == orgs.loc[pairs["o"], "form"].to_numpy()
+        best = _best(pairs, "unit_code", 0.0, tie_breaks=("ward", "same_form"))
         reason = np.where(best["ward"], "trùng tên đơn vị (chuẩn hoá) và cùng xã/phường",
                           "trùng tên đơn vị (chuẩn hoá) và cùng tỉnh")
         parts.append(pd.DataFrame({"unit_code": best["unit_code"], "tax_code": best["tax_code"],
-                                   "method": "name_ward", "score": best["name_score"] / 100, "reason": reason}))
+                                   "method": "name_ward", "score": best["score"] / 100, "reason": reason}))
     links = pd.concat(parts, ignore_index=True).sort_values("unit_code").reset_index(drop=True)[ORG_LINK_COLUMNS]
     counts = {str(k): int(v) for k, v in links["method"].value_counts().sort_index().items()}
     counts["units"], counts["unlinked"] = len(units), len(units) - len(links)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -63,4 +62,3 @@ def test_a_key_is_its_own_key(address: str) -> None:
     key = address_key(address)
     assert address_key(key) == key
     assert address_key(address.upper()) == key
-    assert isinstance(np.asarray(address_keys([address]))[0], str)
