@@ -84,6 +84,10 @@ RULES: tuple[BlockingRule, ...] = (
     # and capped near a household's size so a hamlet's worth of people is skipped.
     BlockingRule("address_year", ("address", "year", "province"), cap=8),  # name typo, commune code wrong
     BlockingRule("name_house", ("core", "house", "province"), cap=8),  # date and commune missing or wrong
+    # A record with no home commune (a manager) is placed, weakly, by its workplace's province:
+    # the typo and moved-date rules above all need a home commune or province.
+    BlockingRule("dob_work_province", ("year", "month", "day", "work_province"), only="no_ward", cap=20),
+    BlockingRule("name1_work_province", ("core~", "sex", "work_province"), only="no_ward", cap=50),
 )
 
 
@@ -205,6 +209,8 @@ def _known(feat: Features, columns: tuple[str, ...], only: str) -> np.ndarray:
         known &= feat.year < 0
     elif only == "no_sex":
         known &= feat.sex < 0
+    elif only == "no_ward":
+        known &= feat.ward < 0
     for column in columns:
         known &= getattr(feat, column.rstrip("~")) >= 0
     return known

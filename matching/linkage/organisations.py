@@ -159,7 +159,7 @@ def link_organisations(units: pd.DataFrame, organisations: pd.DataFrame,
     if len(pairs):
         pairs["score"] = _score(units, orgs, pairs, settings.threads)
         exact_core = (units.loc[pairs["u"], "core"].to_numpy() == orgs.loc[pairs["o"], "core"].to_numpy())
-        pairs = pairs[(pairs["ward"] & (pairs["score"] >= settings.ward_min_name)) | exact_core]
+        pairs = pairs[(pairs["ward"] & (pairs["score"] >= settings.ward_min_name)) | exact_core].copy()
         pairs["unit_code"] = units.loc[pairs["u"], "unit_code"].to_numpy()
         pairs["tax_code"] = orgs.loc[pairs["o"], "tax_code"].to_numpy()
         # Equal names: the organisation in the unit's own commune, then the one of the same legal

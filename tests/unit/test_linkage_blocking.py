@@ -70,7 +70,8 @@ def _features(draw, n: int, prefix: str, with_address: bool = True) -> Features:
         year=ints(2, np.int16), month=ints(2, np.int8), day=ints(2, np.int8), sex=ints(1, np.int8),
         ward=ints(2, np.int32), province=ints(1, np.int16),
         pid=np.array([int(x) if x else -1 for x in ids], dtype=np.int64), id_text=np.array(ids, dtype=object),
-        legacy=np.zeros(n, dtype=bool), address=address, house=ints(2, np.int32) if with_address else None)
+        legacy=np.zeros(n, dtype=bool), address=address, house=ints(2, np.int32) if with_address else None,
+        work_ward=ints(2, np.int32), work_province=ints(1, np.int16))
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -90,7 +91,8 @@ def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
                            and pop.core[k] == rec.core[i] for k in range(len(pop)))
                 ok = not sure and _one_edit(rec.id_text[i], pop.id_text[j])
             elif (rule.only == "unplaced" and not (rec.year[i] < 0 and rec.ward[i] < 0)) or (
-                    rule.only == "no_year" and not rec.year[i] < 0) or (rule.only == "no_sex" and not rec.sex[i] < 0):
+                    rule.only == "no_year" and not rec.year[i] < 0) or (rule.only == "no_sex" and not rec.sex[i] < 0) or (
+                    rule.only == "no_ward" and not rec.ward[i] < 0):
                 ok = False
             else:
                 ok = True
