@@ -42,10 +42,11 @@ COMPARISONS: tuple[Comparison, ...] = (
                 "họ tên hơi giống", "họ tên khác"), tf_levels=(0, 1, 2)),
     Comparison("given_name", ("exact", "one_edit", "different"),
                ("trùng tên", "tên gần giống", "tên khác"), tf_levels=(0,)),
-    Comparison("dob", ("exact", "swapped", "year_typo", "partial", "same_year", "year_pm1", "different"),
-               ("trùng ngày sinh", "ngày sinh đảo ngày/tháng", "trùng ngày tháng sinh, năm sinh lệch một chữ số",
-                "trùng năm sinh (ngày sinh không đầy đủ)", "trùng năm sinh", "năm sinh lệch 1 năm",
-                "ngày sinh khác")),
+    Comparison("dob", ("exact", "same_partial", "swapped", "year_typo", "partial", "same_year", "year_pm1",
+                       "different"),
+               ("trùng ngày sinh", "trùng ngày sinh (đều không đầy đủ)", "ngày sinh đảo ngày/tháng",
+                "trùng ngày tháng sinh, năm sinh lệch một chữ số", "trùng năm sinh (ngày sinh không đầy đủ)",
+                "trùng năm sinh", "năm sinh lệch 1 năm", "ngày sinh khác")),
     Comparison("sex", ("same", "different"), ("", "khác giới tính")),
     Comparison("ward", ("same_ward", "same_province", "different"),
                ("cùng xã/phường", "cùng tỉnh", "khác tỉnh")),
@@ -121,6 +122,9 @@ def _levels_given(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, na
     return out
 
 
+_DOB = {label: level for level, label in enumerate(next(c for c in COMPARISONS if c.name == "dob").labels)}
+
+
 def _levels_dob(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> np.ndarray:
     ya, yb = rec.year[r].astype(np.int32), pop.year[p].astype(np.int32)
     ma, mb, da, db = rec.month[r], pop.month[p], rec.day[r], pop.day[p]
@@ -128,18 +132,21 @@ def _levels_dob(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> n
     month_ok = (ma < 0) | (mb < 0) | (ma == mb)
     day_ok = (da < 0) | (db < 0) | (da == db)
     same_md = full & (ma == mb) & (da == db)
-    out = np.full(len(r), 6, dtype=np.int8)
-    out[(np.abs(ya - yb) == 1) & month_ok & day_ok] = 5
+    out = np.full(len(r), _DOB["different"], dtype=np.int8)
+    out[(np.abs(ya - yb) == 1) & month_ok & day_ok] = _DOB["year_pm1"]
     same_year = ya == yb
-    out[same_year] = 4
-    out[same_year & ~full & month_ok & day_ok] = 3
+    out[same_year] = _DOB["same_year"]
+    out[same_year & ~full & month_ok & day_ok] = _DOB["partial"]
+    # Both dates known to the same part only (`1982` and `1982`): a resident whose date the
+    # state never knew in full has it partial on every record; one known in full rarely does.
+    out[same_year & ~full & (ma == mb) & (da == db)] = _DOB["same_partial"]
     # The whole day and month agree and the year is one keystroke off (1979/1978, 1987/1981,
     # 1980/1979): far rarer between strangers than "a year apart" with the day unknown.
     diff = np.abs(ya - yb)
     one_digit = ((diff < 10) & (ya // 10 == yb // 10)) | ((diff % 10 == 0) & (diff < 100) & (ya % 10 == yb % 10))
-    out[full & same_md & ~same_year & ((diff == 1) | one_digit)] = 2
-    out[same_year & full & (ma == db) & (da == mb) & (ma != da)] = 1
-    out[same_year & same_md] = 0
+    out[full & same_md & ~same_year & ((diff == 1) | one_digit)] = _DOB["year_typo"]
+    out[same_year & full & (ma == db) & (da == mb) & (ma != da)] = _DOB["swapped"]
+    out[same_year & same_md] = _DOB["exact"]
     out[(ya < 0) | (yb < 0)] = NULL
     return out
 

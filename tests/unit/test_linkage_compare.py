@@ -86,16 +86,16 @@ def test_given_name_levels(recorded: str, expected: int) -> None:
 
 @pytest.mark.parametrize("recorded, expected", [
     ("1985-03-25", 0),
-    ("1985-03-12", 4),  # same year, other day
-    ("1985", 3),  # year only
-    ("1985-03", 3),  # year and month
-    ("1986-03-25", 2),  # a year off, same day and month: a typo
-    ("1984-03-25", 2),
-    ("1995-03-25", 2),  # one digit of the year mistyped
-    ("1986-03", 5),  # a year off, day unknown
-    ("1986", 5),
-    ("1990-03-25", 6),
-    ("1975-04-25", 6),
+    ("1985-03-12", 5),  # same year, other day
+    ("1985", 4),  # year only
+    ("1985-03", 4),  # year and month
+    ("1986-03-25", 3),  # a year off, same day and month: a typo
+    ("1984-03-25", 3),
+    ("1995-03-25", 3),  # one digit of the year mistyped
+    ("1986-03", 6),  # a year off, day unknown
+    ("1986", 6),
+    ("1990-03-25", 7),
+    ("1975-04-25", 7),
     (None, NULL),
 ])
 def test_dob_levels(recorded: str | None, expected: int) -> None:
@@ -103,8 +103,19 @@ def test_dob_levels(recorded: str | None, expected: int) -> None:
 
 
 def test_swapped_day_and_month() -> None:
-    assert level(person(dob="1985-05-03"), person(dob="1985-03-05"), "dob") == 1
+    assert level(person(dob="1985-05-03"), person(dob="1985-03-05"), "dob") == 2
     assert level(person(dob="1985-05-05"), person(dob="1985-05-05"), "dob") == 0
+
+
+@pytest.mark.parametrize("recorded, stored, expected", [
+    ("1982", "1982", "same_partial"),  # the state knows only the year: so does every record
+    ("1982-09", "1982-09", "same_partial"),
+    ("1982", "1982-09-26", "partial"),  # a full date, recorded in part
+    ("1982-09", "1982", "partial"),
+    ("1982-09", "1982-10", "same_year"),
+])
+def test_partial_dates_known_to_the_same_part(recorded: str, stored: str, expected: str) -> None:
+    assert level(person(dob=recorded), person(dob=stored), "dob") == COMPARISON["dob"].labels.index(expected)
 
 
 @pytest.mark.parametrize("ward, province, expected", [
@@ -144,7 +155,7 @@ def test_identical_records_agree_at_the_strongest_level(name, dob, ward, sex) ->
     row = person(full_name=name, dob=dob, ward_code=ward[0], province_code=ward[1], sex=sex)
     levels = compare_pairs(*build_features(*frames([row], [row])), np.array([0]), np.array([0]))[0]
     partial_dob = dob is not None and len(dob) < 10
-    expected_dob = {COMPARISON["dob"].labels.index("partial")} if partial_dob else {0, NULL}  # "compatible partial dates": the best a partial date gets
+    expected_dob = {COMPARISON["dob"].labels.index("same_partial")} if partial_dob else {0, NULL}  # the best a partial date gets
     assert levels[COLUMN["dob"]] in expected_dob
     assert set(np.delete(levels, COLUMN["dob"]).tolist()) <= {0, NULL}
 
