@@ -72,28 +72,29 @@ def id_veto(id_level: np.ndarray, name_level: np.ndarray, dob_level: np.ndarray)
 
 
 def assign(pairs: pd.DataFrame, *, link_probability: float, review_probability: float) -> pd.DataFrame:
-    """Mark each pair ``linked`` (and its ``method``) or ``review``.
+    """Per pair: ``linked`` (the record's best pair, when sure enough or a non-vetoed exact ID),
+    ``review`` (not linked, but likely enough for an officer to look) and ``probability``.
 
-    ``pairs`` needs ``r, p, weight, probability, exact_id`` (a non-vetoed exact-ID pair).
+    ``pairs`` needs ``r, p, weight, probability, exact_id`` (a non-vetoed exact-ID pair); the
+    result has one row per pair, in the same order (its columns only: millions of pairs).
     """
     r = pairs["r"].to_numpy()
     exact = pairs["exact_id"].to_numpy(dtype=bool)
     weight = pairs["weight"].to_numpy()
+    probability = pairs["probability"].to_numpy()
     if len(r) and np.all(r[1:] >= r[:-1]) and np.all((r[1:] > r[:-1]) | (pairs["p"].to_numpy()[1:] > pairs["p"].to_numpy()[:-1])):
         # Sorted by (r, p): per record, the first pair holding the best (exact ID first, then weight).
         score = np.where(exact, 1e9, 0.0) + weight
         start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
         best = np.repeat(np.maximum.reduceat(score, start), np.diff(np.r_[start, len(r)]))
         top = np.flatnonzero(score == best)
+        del score, best
         first = top[np.r_[True, r[top][1:] != r[top][:-1]]]
     else:
         order = np.lexsort((pairs["p"].to_numpy(), -weight, ~exact, r))  # per record: exact ID, weight, person
         first = order[np.r_[True, r[order][1:] != r[order][:-1]]] if len(r) else order
-    chosen = first[exact[first] | (pairs["probability"].to_numpy()[first] >= link_probability)]
+    chosen = first[exact[first] | (probability[first] >= link_probability)]
     linked = np.zeros(len(pairs), dtype=bool)
     linked[chosen] = True
-    out = pairs.copy()
-    out["linked"] = linked
-    out["method"] = np.where(linked, np.where(exact, "exact_id", "probabilistic"), None)
-    out["review"] = ~linked & (out["probability"].to_numpy() >= review_probability)
-    return out
+    return pd.DataFrame({"probability": probability, "linked": linked,
+                         "review": ~linked & (probability >= review_probability)})

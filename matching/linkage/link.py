@@ -17,8 +17,8 @@ from matching.linkage.assign import assign, competing_probability, id_veto, none
 from matching.linkage.blocking import RULES, candidate_pairs
 from matching.linkage.compare import COMPARISONS, compare_pairs
 from matching.linkage.explain import reasons, weight_columns
-from matching.linkage.features import build_features
-from matching.linkage.model import estimate_match_share, fit_model, pair_evidence, pair_weights
+from matching.linkage.features import Features, build_features
+from matching.linkage.model import FittedModel, estimate_match_share, fit_model, pair_evidence, pair_weights
 
 __all__ = ["PersonLinkSettings", "PersonLinkResult", "link_persons", "LINK_COLUMNS"]
 
@@ -92,12 +92,22 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     none = none_weight(share, miss)
     total = prior_weight + evidence
     del evidence
-    scored = pd.DataFrame({"r": r, "p": p, "weight": total, "probability": competing_probability(r, total, none),
-                           "exact_id": exact_id})
     del rule_bits
-    decided = assign(scored, link_probability=settings.link_probability,
-                     review_probability=settings.review_probability)
-    del scored
+    decided = _decide(r, p, total, exact_id, none, settings)
+    # Second round: a legacy ID that a sure link ties to one person is that person's on every record.
+    xr, xp = legacy_crosswalk(rec.legacy_id, r, p, decided["linked"].to_numpy(), decided["probability"].to_numpy())
+    crosswalk = np.zeros(len(r), dtype=bool)
+    if len(xr):
+        r, p, gamma, total, exact_id, crosswalk, added = _with_crosswalk(
+            rec, pop, model, (r, p, gamma, total, exact_id), xr, xp, prior_weight, settings.threads)
+        again = np.isin(r, xr)  # only the records the crosswalk touches are decided again
+        redone = _decide(r[again], p[again], total[again], exact_id[again], none, settings)
+        columns = {}
+        for column in decided.columns:
+            values = np.insert(decided[column].to_numpy(), added, np.zeros(1, decided[column].dtype))
+            values[again] = redone[column].to_numpy()
+            columns[column] = values
+        decided = pd.DataFrame(columns)
     linked_all, review_all = decided["linked"].to_numpy(), decided["review"].to_numpy()
     thresholds = _thresholds(settings, model.prior, prior_weight, decided, model.iterations)
     thresholds.update(blocking_miss=miss, none_weight=none)
@@ -108,8 +118,10 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     decided = decided.iloc[rows].reset_index(drop=True)
     r, p, total, sub_gamma = r[rows], p[rows], total[rows], gamma[rows]
     del gamma
-    why = reasons(sub_gamma, rec.legacy[r])
-    described = pd.DataFrame({"record_key": rec.key[r], "person_id": pop.key[p], "method": decided["method"],
+    why = reasons(sub_gamma, rec.legacy[r], crosswalk[rows])
+    method = np.where(crosswalk[rows], "legacy_id", np.where(exact_id[rows], "exact_id", "probabilistic")).astype(object)
+    method[~decided["linked"].to_numpy()] = None
+    described = pd.DataFrame({"record_key": rec.key[r], "person_id": pop.key[p], "method": method,
                               "match_weight": total, "match_probability": decided["probability"], "reason": why})
     described = pd.concat([described, weight_columns(pair_weights(model, sub_gamma, pop, p))], axis=1)
     linked = decided["linked"].to_numpy()
@@ -121,6 +133,75 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     return PersonLinkResult(
         links=links, review=review, best_unlinked=_best_unlinked(described, best_other, links),
         blocking_counts=counts, model=model.table(), thresholds=thresholds)
+
+
+def _decide(r: np.ndarray, p: np.ndarray, total: np.ndarray, exact_id: np.ndarray, none: float,
+            settings: PersonLinkSettings) -> pd.DataFrame:
+    scored = pd.DataFrame({"r": r, "p": p, "weight": total, "probability": competing_probability(r, total, none),
+                           "exact_id": exact_id})
+    return assign(scored, link_probability=settings.link_probability,
+                  review_probability=settings.review_probability)
+
+
+# A link at least this sure vouches for the legacy ID on its record (the crosswalk's source).
+CROSSWALK_PROBABILITY = 0.99
+
+
+def legacy_crosswalk(legacy_id: np.ndarray, r: np.ndarray, p: np.ndarray, linked: np.ndarray,
+                     probability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(records, persons) that a legacy ID ties together through another record's sure link.
+
+    A CMND belonged to one person (domain: "needs a crosswalk"). Where a record carrying it is
+    linked at least :data:`CROSSWALK_PROBABILITY` to a resident, every other record carrying the
+    same CMND is that resident's ID evidence, as if it held the resident's CCCD. A CMND seen on
+    sure links to two residents ties nobody. Records already linked to the resident are left out.
+
+    >>> legacy = np.array([317382845, 317382845, -1])
+    >>> [x.tolist() for x in legacy_crosswalk(legacy, np.array([0, 1]), np.array([5, 7]),
+    ...                                          np.array([True, False]), np.array([0.999, 0.4]))]
+    [[1], [5]]
+    """
+    if legacy_id is None:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
+    source = linked & (probability >= CROSSWALK_PROBABILITY) & (legacy_id[r] >= 0)
+    table = pd.DataFrame({"legacy": legacy_id[r[source]], "p": p[source]}).drop_duplicates()
+    table = table[~table["legacy"].duplicated(keep=False)]
+    holders = np.flatnonzero(legacy_id >= 0)
+    ties = pd.DataFrame({"r": holders, "legacy": legacy_id[holders]}).merge(table, on="legacy")
+    done = pd.DataFrame({"r": r[linked], "p": p[linked], "done": True})
+    ties = ties.merge(done, on=["r", "p"], how="left")
+    ties = ties[ties["done"].isna()].sort_values(["r", "p"])
+    return ties["r"].to_numpy(np.int32), ties["p"].to_numpy(np.int32)
+
+
+def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, arrays: tuple[np.ndarray, ...],
+                    xr: np.ndarray, xp: np.ndarray, prior_weight: float, threads: int) -> tuple[np.ndarray, ...]:
+    """The pair arrays with crosswalk pairs added (in (r, p) order) and their ID level set to exact.
+
+    Returns ``r, p, gamma, total, exact_id, crosswalk, added`` (``added``: where new pairs went in,
+    as :func:`numpy.insert` positions); the crosswalk pairs' weight counts the ID as agreeing,
+    and the ID veto (name or date of birth contradicting) still applies.
+    """
+    r, p, gamma, total, exact_id = arrays
+    n_pop = max(len(pop), 1)
+    code = r.astype(np.int64) * n_pop + p
+    xcode = xr.astype(np.int64) * n_pop + xp
+    at = np.searchsorted(code, xcode)
+    present = (at < len(code)) & (code[np.minimum(at, len(code) - 1)] == xcode)
+    new_r, new_p = xr[~present], xp[~present]
+    new_gamma = compare_pairs(rec, pop, new_r, new_p, workers=threads)
+    where = at[~present]
+    r, p = np.insert(r, where, new_r), np.insert(p, where, new_p)
+    gamma = np.insert(gamma, where, new_gamma, axis=0)
+    total, exact_id = np.insert(total, where, 0.0), np.insert(exact_id, where, False)
+    code = r.astype(np.int64) * n_pop + p
+    rows = np.searchsorted(code, xcode)
+    crosswalk = np.zeros(len(r), dtype=bool)
+    crosswalk[rows] = True
+    gamma[rows, 0] = 0
+    total[rows] = prior_weight + pair_evidence(model, gamma[rows], pop, p[rows])
+    exact_id[rows] = ~id_veto(gamma[rows, 0], gamma[rows, 1], gamma[rows, 3])
+    return r, p, gamma, total, exact_id, crosswalk, where
 
 
 def blocking_miss(rule_bits: np.ndarray, exact_id: np.ndarray, id_bits: int) -> float:

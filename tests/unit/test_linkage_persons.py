@@ -135,3 +135,35 @@ def test_the_home_address_tells_namesakes_apart() -> None:
     assert "trùng địa chỉ" in links.loc["insured:tan", "reason"]
     blind = link_persons(records.drop(columns="address"), population.drop(columns="address"), settings).links
     assert "insured:tan" not in set(blind["record_key"])
+
+
+def test_a_legacy_id_on_a_sure_link_places_the_other_records_carrying_it() -> None:
+    """A manager's record knows only a name shared by two residents and an old CMND; the insured
+    record with that CMND has the date and the commune, so it surely is HUNG_A's: the manager is too.
+    A CMND that sure links put on two residents places nobody."""
+    manager = person(person_id="012345678", full_name="NGUYEN VAN HUNG", dob=None, sex="M", ward_code=None,
+                     province_code=None)
+    insured = person(person_id="012345678", full_name="Nguyễn Văn Hùng", dob="1985-04-12", sex="M",
+                     ward_code="90001", province_code="90")
+    base = toy_world(3000, seed=5, noise="normal")
+    settings = PersonLinkSettings(u_pairs=200_000)
+
+    def link(records: list[dict]) -> pd.DataFrame:
+        rec, pop = frames(records, [HUNG_A, HUNG_B])
+        rec["record_key"] = [f"managers:{i}" for i in range(len(records))]
+        return link_persons(pd.concat([base["records"], rec], ignore_index=True),
+                            pd.concat([base["population"], pop], ignore_index=True),
+                            settings).links.set_index("record_key")
+
+    alone = link([manager])
+    assert "managers:0" not in alone.index  # namesakes: a tie
+    links = link([manager, insured])
+    assert links.loc["managers:1", "person_id"] == HUNG_A["person_id"]
+    assert links.loc["managers:0", "person_id"] == HUNG_A["person_id"]
+    assert links.loc["managers:0", "method"] == "legacy_id"
+    assert links.loc["managers:0", "reason"].startswith("trùng số CMND cũ với hồ sơ khác đã ghép")
+    other = person(person_id="012345678", full_name="Nguyễn Văn Hùng", dob="1985-09-30", sex="M",
+                   ward_code="90001", province_code="90")  # HUNG_B's record with the same CMND
+    conflicted = link([manager, insured, other])
+    assert conflicted.loc["managers:2", "person_id"] == HUNG_B["person_id"]
+    assert "managers:0" not in conflicted.index
