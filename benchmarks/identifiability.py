@@ -5,13 +5,14 @@
 A true prospect's register row is *indistinguishable* when another resident fits it at least as
 well as the true person on everything the row carries: the name (with diacritics when the row
 has them, else folded; `Thị`/`Văn` aside), sex, date of birth (the same value; a compatible
-partial date or day and month swapped; the same year or a year apart), nearness to the row's place (the commune the prospect is listed in: the business's
-or the organisation's; same commune, same province, elsewhere) and the row's address. A row is placeable anyway when its ID
-is the true person's within one edit, or its legacy CMND also appears on another row (a
-crosswalk can carry it). A method that does not guess between indistinguishable residents
-misses such a prospect (unless another row of the same prospect places it): one minus their
-share is the recall it can reach. Rules (age, insurance) are not re-checked: the rows are the
-truth's prospects.
+partial date or day and month swapped; the same year or a year apart), nearness to the commune
+the prospect is listed in (the organisation's or the business's: same commune, same province,
+elsewhere) and the row's address. A row is placeable anyway when its ID is the true person's
+within one edit, or its legacy CMND also appears on another row (a crosswalk can carry it).
+A method that does not guess between indistinguishable residents misses such a prospect (unless
+another row of the same prospect places it): one minus their share is the recall it can reach.
+It is approximate: a model that weighs more than these fields may place a few of them. Rules
+(age, insurance) are not re-checked: the rows are the truth's prospects.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ GROUPS = {  # group: register, truth links file, key column, row columns (id, na
 def _name_keys(names: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(exact name, folded core without Thị/Văn, whether the name has diacritics)."""
     exact = clean_series(names).fillna("").str.lower().str.replace("ð", "đ")
-    core = fold_series(names).fillna("").str.replace(r"\b(thi|van)\b", " ", regex=True).str.split().str.join(" ")
+    folded = fold_series(names).fillna("")
+    core = folded.str.replace(r"\b(thi|van)\b", " ", regex=True).str.split().str.join(" ")
     return exact, core, ~names.map(str.isascii).to_numpy()
 
 
@@ -83,7 +85,8 @@ def _dob_level(recorded: pd.Series, stored: pd.Series) -> np.ndarray:
         elif b.startswith(a) or a.startswith(b) or (len(a) == len(b) == 10 and a[:4] == b[:4]
                                                      and a[5:7] == b[8:10] and a[8:10] == b[5:7]):
             out[i] = 2
-        elif a[:4] == b[:4] or (len(a) == len(b) == 10 and a[4:] == b[4:] and abs(int(a[:4]) - int(b[:4])) <= 1):
+        elif a[:4] == b[:4] or (len(a) == len(b) == 10 and a[4:] == b[4:]
+                                and abs(int(a[:4]) - int(b[:4])) <= 1):
             out[i] = 1
     return out
 
@@ -98,7 +101,8 @@ def _levels(frame: pd.DataFrame, suffix: str) -> dict[str, np.ndarray]:
         "sex": ((frame["sex"] == "") | (frame[f"sex{suffix}"] == frame["sex"])).to_numpy(),
         "dob": _dob_level(frame["dob"], dob),
         "place": _relation(frame[f"ward_code{suffix}"], frame["place"]),
-        "address": ((frame["address_key"] != "") & (frame[f"address_key{suffix}"] == frame["address_key"])).to_numpy(),
+        "address": ((frame["address_key"] != "")
+                    & (frame[f"address_key{suffix}"] == frame["address_key"])).to_numpy(),
     }
 
 
