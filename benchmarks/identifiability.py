@@ -4,7 +4,7 @@
 
 A true prospect's register row is *indistinguishable* when another resident fits it at least as
 well as the true person on everything the row carries: the name (with diacritics when the row
-has them, else folded; `Thị`/`Văn` aside), sex, date of birth (the same value; a compatible
+has them, else folded; `Thị`/`Văn` aside; both as the linkage forms them), sex, date of birth (the same value; a compatible
 partial date or day and month swapped; the same year or a year apart), nearness to the commune
 the prospect is listed in (the organisation's or the business's: same commune, same province,
 elsewhere) and the row's address. A row is placeable anyway when its ID is the true person's
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matching.address import address_keys  # noqa: E402
 from matching.admin_units import province_of  # noqa: E402
-from matching.text import clean_series, fold_series  # noqa: E402
+from matching.linkage.features import canonical_names, name_parts_of  # noqa: E402
 
 READ = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
 GROUPS = {  # group: register, truth links file, key column, row columns (id, name, date, sex)
@@ -40,11 +40,12 @@ GROUPS = {  # group: register, truth links file, key column, row columns (id, na
 
 
 def _name_keys(names: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    """(exact name, folded core without Thị/Văn, whether the name has diacritics)."""
-    exact = clean_series(names).fillna("").str.lower().str.replace("ð", "đ")
-    folded = fold_series(names).fillna("")
-    core = folded.str.replace(r"\b(thi|van)\b", " ", regex=True).str.split().str.join(" ")
-    return exact, core, ~names.map(str.isascii).to_numpy()
+    """(canonical name, folded core without Thị/Văn, whether the name has diacritics), as the
+    linkage forms them."""
+    canon = canonical_names(names.to_numpy(dtype=object))
+    core = [parts.core for parts in name_parts_of(canon)]
+    canon = pd.Series(canon, index=names.index, dtype=object).fillna("")
+    return canon, pd.Series(core, index=names.index, dtype=object), ~names.map(str.isascii).to_numpy()
 
 
 def _relation(ward: pd.Series, place: pd.Series) -> np.ndarray:

@@ -83,7 +83,7 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     gamma = compare_pairs(rec, pop, r, p, workers=settings.threads, id_near=(rule_bits & id_bits) != 0)
     model = fit_model(rec, pop, gamma, rule_bits, rule_names, u_pairs=settings.u_pairs, seed=settings.seed,
                       iterations=settings.em_iterations, workers=settings.threads)
-    exact_id = (gamma[:, 0] == 0) & ~id_veto(gamma[:, 0], gamma[:, 1], gamma[:, 3])
+    exact_id = _sure_id(gamma)
     miss = blocking_miss(rule_bits, exact_id, id_bits)
     evidence = pair_evidence(model, gamma, pop, p)
     share = estimate_match_share(r, evidence, len(rec), len(pop), miss)
@@ -133,6 +133,15 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     return PersonLinkResult(
         links=links, review=review, best_unlinked=_best_unlinked(described, best_other, links),
         blocking_counts=counts, model=model.table(), thresholds=thresholds)
+
+
+_ID, _NAME, _DOB = (next(i for i, c in enumerate(COMPARISONS) if c.name == name)
+                    for name in ("person_id", "full_name", "dob"))
+
+
+def _sure_id(gamma: np.ndarray) -> np.ndarray:
+    """Pairs whose ID agrees exactly and whose name and date do not veto it."""
+    return (gamma[:, _ID] == 0) & ~id_veto(gamma[:, _ID], gamma[:, _NAME], gamma[:, _DOB])
 
 
 def _decide(r: np.ndarray, p: np.ndarray, total: np.ndarray, exact_id: np.ndarray, none: float,
@@ -198,9 +207,9 @@ def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, arrays: tu
     rows = np.searchsorted(code, xcode)
     crosswalk = np.zeros(len(r), dtype=bool)
     crosswalk[rows] = True
-    gamma[rows, 0] = 0
+    gamma[rows, _ID] = 0  # "exact"
     total[rows] = prior_weight + pair_evidence(model, gamma[rows], pop, p[rows])
-    exact_id[rows] = ~id_veto(gamma[rows, 0], gamma[rows, 1], gamma[rows, 3])
+    exact_id[rows] = _sure_id(gamma[rows])
     return r, p, gamma, total, exact_id, crosswalk, where
 
 
