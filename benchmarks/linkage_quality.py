@@ -55,7 +55,7 @@ def load_world(folder: Path) -> dict[str, pd.DataFrame]:
         for column in REGISTERS[name].columns:  # optional columns a file may lack (validate adds them)
             if column not in rows:
                 rows[column] = None
-        tables[name] = standardise_register(name, rows)
+        tables[name] = standardise_register(name, rows, tables.get("population"))
     tables["organisations"] = pd.concat([tables.pop("enterprises"), tables.pop("cooperatives")], ignore_index=True)
     records = person_records(tables)
     truth = []

@@ -15,6 +15,7 @@ import pandas as pd
 from matching.admin_units import resolve_ward_codes
 from matching.dates import parse_full_dates, parse_partial_dates
 from matching.ids import id_agrees_with, normalise_person_ids, normalise_tax_codes
+from matching.splits import resolve_by_residents
 from matching.text import clean_series, fold_series, name_case_series, normalise_enum, normalise_sex
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
@@ -141,14 +142,22 @@ def _employers(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def standardise_register(name: str, rows: pd.DataFrame) -> pd.DataFrame:
-    """Standardise one validated register (``organisations`` for enterprises and cooperatives)."""
+def standardise_register(name: str, rows: pd.DataFrame, residents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Standardise one validated register (``organisations`` for enterprises and cooperatives).
+
+    ``residents`` (the standardised population): old split communes are then also placed where
+    their address is lived at (:mod:`matching.splits`).
+    """
     builders = {"population": _population, "managers": _managers, "household_businesses": _household_businesses,
                 "insured": _insured, "employers": _employers}
     if name in ("enterprises", "cooperatives"):
         out = _organisations(rows, "enterprise" if name == "enterprises" else "cooperative")
     else:
         out = builders[name](rows)
+    if residents is not None and name != "population" and "ward_status" in out:
+        placed = resolve_by_residents(out, residents)
+        for column in placed.columns:
+            out[column] = placed[column]
     out.insert(0, "row_number", rows["row_number"].astype("int64"))
     return out.reset_index(drop=True)
 
@@ -160,7 +169,7 @@ def run(ctx: RunContext) -> dict:
     for name in ("population", "enterprises", "cooperatives", "managers", "household_businesses", "insured",
                  "employers"):
         rows = pd.read_parquet(ctx.stage_path("validate", f"{name}.parquet"))
-        frames[name] = standardise_register(name, rows)
+        frames[name] = standardise_register(name, rows, frames.get("population"))
     organisations = pd.concat([frames.pop("enterprises"), frames.pop("cooperatives")], ignore_index=True)
     frames["organisations"] = organisations
     for name, frame in frames.items():

@@ -22,28 +22,33 @@ COMPARISON = {comp.name: comp for comp in COMPARISONS}
 __all__ = ["competing_probability", "none_weight", "id_veto", "assign"]
 
 
-def competing_probability(record: np.ndarray, weight: np.ndarray, none_weight: float = 0.0) -> np.ndarray:
+def competing_probability(record: np.ndarray, weight: np.ndarray,
+                          none_weight: float | np.ndarray = 0.0) -> np.ndarray:
     """``2^w_i / (2^none + Σ_j 2^w_j)`` over the pairs of each record (``record`` sorted or not).
 
     ``none_weight`` is the log2 mass of "none of these candidates": the record belongs to no
-    resident, or to one that blocking did not propose (:func:`none_weight`).
+    resident, or to one that blocking did not propose (:func:`none_weight`); one value, or one
+    per pair (the same for every pair of a record).
 
     >>> competing_probability(np.array([0, 0, 1]), np.array([10.0, 10.0, 10.0])).round(3).tolist()
     [0.5, 0.5, 0.999]
     >>> competing_probability(np.array([0, 1]), np.array([0.0, 0.0]), none_weight=-3.0).round(3).tolist()
     [0.889, 0.889]
+    >>> competing_probability(np.array([0, 1]), np.array([0.0, 0.0]), np.array([-3.0, 0.0])).round(3).tolist()
+    [0.889, 0.5]
     """
+    none = np.broadcast_to(np.asarray(none_weight, dtype=float), np.shape(weight))
     if len(record) and np.all(record[1:] >= record[:-1]):  # sorted: segment reductions, no groupby
         start = np.flatnonzero(np.r_[True, record[1:] != record[:-1]])
         size = np.diff(np.r_[start, len(record)])
-        top = np.repeat(np.maximum(np.maximum.reduceat(weight, start), none_weight), size)
+        top = np.repeat(np.maximum(np.maximum.reduceat(weight, start), none[start]), size)
         scaled = np.exp2(weight - top)
         total = np.repeat(np.add.reduceat(scaled, start), size)
-        return scaled / (np.exp2(none_weight - top) + total)
+        return scaled / (np.exp2(none - top) + total)
     frame = pd.DataFrame({"r": record, "w": weight})
-    top = np.maximum(frame.groupby("r")["w"].transform("max").to_numpy(), none_weight)
+    top = np.maximum(frame.groupby("r")["w"].transform("max").to_numpy(), none)
     total = pd.Series(np.exp2(weight - top)).groupby(record).transform("sum").to_numpy()
-    return np.exp2(weight - top) / (np.exp2(none_weight - top) + total)
+    return np.exp2(weight - top) / (np.exp2(none - top) + total)
 
 
 def none_weight(match_share: float, blocking_miss: float) -> float:

@@ -19,19 +19,28 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.linkage.features import Features
 
-__all__ = ["Comparison", "COMPARISONS", "compare_pairs", "NULL"]
+__all__ = ["ADDRESS_ELSEWHERE", "Comparison", "COMPARISONS", "compare_pairs", "NULL"]
 
 NULL = -1
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """A comparison's levels: machine label and Vietnamese phrase (empty: not worth saying)."""
+    """A comparison's levels: machine label and Vietnamese phrase (empty: not worth saying).
+
+    ``chains``: sequences of levels, each agreeing less than the one before, whose weights the
+    model keeps non-increasing along the chain (default: all levels in order).
+    """
 
     name: str
     labels: tuple[str, ...]
     phrases: tuple[str, ...]
     tf_levels: tuple[int, ...] = ()  # levels whose weight is adjusted by the value's frequency
+    chains: tuple[tuple[int, ...], ...] = ()
+
+    def ordered(self) -> tuple[tuple[int, ...], ...]:
+        """The chains of levels ordered by agreement."""
+        return self.chains or (tuple(range(len(self.labels))),)
 
 
 COMPARISONS: tuple[Comparison, ...] = (
@@ -46,15 +55,24 @@ COMPARISONS: tuple[Comparison, ...] = (
                        "different"),
                ("trùng ngày sinh", "trùng ngày sinh (đều không đầy đủ)", "ngày sinh đảo ngày/tháng",
                 "trùng ngày tháng sinh, năm sinh lệch một chữ số", "trùng năm sinh (ngày sinh không đầy đủ)",
-                "trùng năm sinh", "năm sinh lệch 1 năm", "ngày sinh khác")),
+                "trùng năm sinh", "năm sinh lệch 1 năm", "ngày sinh khác"),
+               chains=((0, 2, 5, 6, 7), (0, 3, 6, 7), (1, 4, 5, 6, 7))),
     Comparison("sex", ("same", "different"), ("", "khác giới tính")),
     Comparison("ward", ("same_ward", "same_province", "different"),
                ("cùng xã/phường", "cùng tỉnh", "khác tỉnh")),
     Comparison("workplace", ("same_ward", "same_province", "different"),
                ("làm việc tại xã/phường cư trú", "làm việc cùng tỉnh cư trú", "")),
-    Comparison("address", ("exact", "same_house", "different"),
-               ("trùng địa chỉ", "địa chỉ gần giống", "khác địa chỉ"), tf_levels=(0,)),
+    # The address is compared *given the commune*: a person recorded in another commune has
+    # usually moved, and then a different address is what a true match shows, not a second
+    # disagreement (levels 3-5 are the same agreements where the communes differ or one is unknown).
+    Comparison("address", ("exact", "same_house", "different", "exact_elsewhere", "same_house_elsewhere",
+                           "different_elsewhere"),
+               ("trùng địa chỉ", "địa chỉ gần giống", "khác địa chỉ", "trùng địa chỉ", "địa chỉ gần giống",
+                "khác địa chỉ"), tf_levels=(0, 3), chains=((0, 1, 2), (3, 4, 5))),
 )
+#: Levels of the address comparison where the communes agree come first; ``ADDRESS_ELSEWHERE``
+#: is added where they do not.
+ADDRESS_ELSEWHERE = 3
 
 
 def _distinct_scores(a_codes: np.ndarray, b_codes: np.ndarray, a_text: np.ndarray, b_text: np.ndarray,
@@ -196,6 +214,8 @@ def _levels_address(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, 
     out[a == b] = 0
     out[(out == 2) & ~rec.address_home[r]] = NULL
     out[(a < 0) | (b < 0)] = NULL
+    elsewhere = (out != NULL) & ~((rec.ward[r] == pop.ward[p]) & (rec.ward[r] >= 0))
+    out[elsewhere] += ADDRESS_ELSEWHERE
     return out
 
 

@@ -8,7 +8,7 @@ Pure: tables in, tables out. Deterministic: rows are sorted and all sampling is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,10 +18,12 @@ from matching.linkage.blocking import RULES, candidate_pairs
 from matching.linkage.compare import COMPARISONS, compare_pairs
 from matching.linkage.explain import reasons, weight_columns
 from matching.linkage.features import Features, build_features
-from matching.linkage.model import FittedModel, estimate_match_share, fit_model, pair_evidence, pair_weights
+from matching.linkage.model import FittedModel, fit_model, pair_evidence, pair_weights
+from matching.linkage.strata import DOB_KINDS, ID_KINDS, Strata, record_strata
 
-__all__ = ["PersonLinkSettings", "PersonLinkResult", "link_persons", "LINK_COLUMNS"]
+__all__ = ["CANDIDATE_COLUMNS", "PersonLinkSettings", "PersonLinkResult", "link_persons", "LINK_COLUMNS"]
 
+CANDIDATE_COLUMNS = ["record_key", "person_id", "match_probability", "linked"]
 LINK_COLUMNS = ["record_key", "person_id", "method", "match_weight", "match_probability", "reason",
                 *(f"w_{c.name}" for c in COMPARISONS)]
 
@@ -34,6 +36,7 @@ class PersonLinkSettings:
     review_probability: float = 0.05  # below the link threshold and at least this: an officer looks
     u_pairs: int = 1_000_000  # random pairs for u
     em_iterations: int = 200
+    em_records: int = 300_000  # records the EM for m runs on (a seeded sample beyond this)
     max_block_size: int = 2000  # population rows sharing one blocking key; larger keys are skipped
     seed: int = 20260701
     threads: int = 2
@@ -55,6 +58,10 @@ class PersonLinkResult:
     blocking_counts: dict[str, int]
     model: pd.DataFrame
     thresholds: dict[str, float] = field(default_factory=dict)
+    # Every pair at least EVIDENCE_PROBABILITY likely: record_key, person_id, match_probability,
+    # linked. What the prospects' probabilities are computed from (a person is uncovered with
+    # probability Π (1 − P(record → person)) over the records that would cover them).
+    candidates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CANDIDATE_COLUMNS))
 
 
 def _empty_result(population: pd.DataFrame) -> PersonLinkResult:
@@ -68,40 +75,45 @@ def _empty_result(population: pd.DataFrame) -> PersonLinkResult:
 
 def link_persons(records: pd.DataFrame, population: pd.DataFrame,
                  settings: PersonLinkSettings | None = None) -> PersonLinkResult:
-    """Link insured / manager / household-owner records to population persons."""
+    """Link insured / manager / household-owner records to population persons.
+
+    ``records`` may carry ``source`` (which register a record comes from): m and the prior are
+    then estimated per source (:mod:`matching.linkage.strata`).
+    """
     settings = settings or PersonLinkSettings()
     if len(records) == 0 or len(population) == 0:
         return _empty_result(population)
     records = records.sort_values("record_key", kind="stable").reset_index(drop=True)
     population = population.sort_values("person_id", kind="stable").reset_index(drop=True)
     rec, pop = build_features(records, population)
+    strata = record_strata(records["source"].to_numpy(dtype=object) if "source" in records else None,
+                           rec.id_text, rec.legacy, rec.year, rec.month, rec.day)
     pairs, counts = candidate_pairs(rec, pop, max_block_size=settings.max_block_size, threads=settings.threads)
     r, p, rule_bits = pairs["r"].to_numpy(), pairs["p"].to_numpy(), pairs["rules"].to_numpy()
     del pairs
     rule_names = [rule.name for rule in RULES]
     id_bits = sum(1 << rule_names.index(name) for name in ("id_exact", "id_one_edit") if name in rule_names)
     gamma = compare_pairs(rec, pop, r, p, workers=settings.threads, id_near=(rule_bits & id_bits) != 0)
-    model = fit_model(rec, pop, gamma, rule_bits, rule_names, u_pairs=settings.u_pairs, seed=settings.seed,
-                      iterations=settings.em_iterations, workers=settings.threads)
     exact_id = _sure_id(gamma)
     miss = blocking_miss(rule_bits, exact_id, id_bits)
-    evidence = pair_evidence(model, gamma, pop, p)
-    share = estimate_match_share(r, evidence, len(rec), len(pop), miss)
-    model = replace(model, prior=share)
-    prior_weight = float(np.log2(share / len(pop)))
-    none = none_weight(share, miss)
-    total = prior_weight + evidence
-    del evidence
+    model = fit_model(rec, pop, strata, r, p, gamma, rule_bits, rule_names, miss, u_pairs=settings.u_pairs,
+                      seed=settings.seed, iterations=settings.em_iterations, workers=settings.threads,
+                      em_records=settings.em_records)
     del rule_bits
-    decided = _decide(r, p, total, exact_id, none, settings)
+    source_of_pair = strata.source_of_record[r]
+    prior_weights = np.log2(model.prior / len(pop))
+    nones = np.array([none_weight(share, miss) for share in model.prior])
+    total = prior_weights[source_of_pair] + pair_evidence(model, gamma, pop, p, strata.of_record[r])
+    decided = _decide(r, p, total, exact_id, nones[source_of_pair], settings)
     # Second round: a legacy ID that a sure link ties to one person is that person's on every record.
     xr, xp = legacy_crosswalk(rec.legacy_id, r, p, decided["linked"].to_numpy(), decided["probability"].to_numpy())
     crosswalk = np.zeros(len(r), dtype=bool)
     if len(xr):
         r, p, gamma, total, exact_id, crosswalk, added = _with_crosswalk(
-            rec, pop, model, (r, p, gamma, total, exact_id), xr, xp, prior_weight, settings.threads)
+            rec, pop, model, strata, (r, p, gamma, total, exact_id), xr, xp, prior_weights, settings.threads)
         again = np.isin(r, xr)  # only the records the crosswalk touches are decided again
-        redone = _decide(r[again], p[again], total[again], exact_id[again], none, settings)
+        redone = _decide(r[again], p[again], total[again], exact_id[again],
+                         nones[strata.source_of_record[r[again]]], settings)
         columns = {}
         for column in decided.columns:
             values = np.insert(decided[column].to_numpy(), added, np.zeros(1, decided[column].dtype))
@@ -109,8 +121,11 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
             columns[column] = values
         decided = pd.DataFrame(columns)
     linked_all, review_all = decided["linked"].to_numpy(), decided["review"].to_numpy()
-    thresholds = _thresholds(settings, model.prior, prior_weight, decided, model.iterations)
-    thresholds.update(blocking_miss=miss, none_weight=none)
+    thresholds = _thresholds(settings, model, len(pop), decided, miss, r, strata)
+    likely = np.flatnonzero(decided["probability"].to_numpy() >= EVIDENCE_PROBABILITY)
+    candidates = pd.DataFrame({"record_key": rec.key[r[likely]], "person_id": pop.key[p[likely]],
+                               "match_probability": decided["probability"].to_numpy()[likely],
+                               "linked": linked_all[likely]})
     # Only the pairs an output needs get strings: links, review, and each person's best other record.
     best_other = _best_other(p, r, total, linked_all, decided["probability"].to_numpy())
     rows = np.flatnonzero(linked_all | review_all | best_other)
@@ -123,7 +138,8 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     method[~decided["linked"].to_numpy()] = None
     described = pd.DataFrame({"record_key": rec.key[r], "person_id": pop.key[p], "method": method,
                               "match_weight": total, "match_probability": decided["probability"], "reason": why})
-    described = pd.concat([described, weight_columns(pair_weights(model, sub_gamma, pop, p))], axis=1)
+    described = pd.concat([described, weight_columns(pair_weights(model, sub_gamma, pop, p, strata.of_record[r]))],
+                          axis=1)
     linked = decided["linked"].to_numpy()
     links = described[linked].sort_values("record_key", kind="stable").reset_index(drop=True)[LINK_COLUMNS]
     review = described[decided["review"].to_numpy()].rename(
@@ -132,7 +148,8 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
         ["record_key", "person_id"]).reset_index(drop=True)
     return PersonLinkResult(
         links=links, review=review, best_unlinked=_best_unlinked(described, best_other, links),
-        blocking_counts=counts, model=model.table(), thresholds=thresholds)
+        blocking_counts=counts, model=model.table(), thresholds=thresholds,
+        candidates=candidates.sort_values(["record_key", "person_id"], kind="stable").reset_index(drop=True))
 
 
 _ID, _NAME, _DOB = (next(i for i, c in enumerate(COMPARISONS) if c.name == name)
@@ -183,8 +200,9 @@ def legacy_crosswalk(legacy_id: np.ndarray, r: np.ndarray, p: np.ndarray, linked
     return ties["r"].to_numpy(np.int32), ties["p"].to_numpy(np.int32)
 
 
-def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, arrays: tuple[np.ndarray, ...],
-                    xr: np.ndarray, xp: np.ndarray, prior_weight: float, threads: int) -> tuple[np.ndarray, ...]:
+def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, strata: Strata,
+                    arrays: tuple[np.ndarray, ...], xr: np.ndarray, xp: np.ndarray, prior_weights: np.ndarray,
+                    threads: int) -> tuple[np.ndarray, ...]:
     """The pair arrays with crosswalk pairs added (in (r, p) order) and their ID level set to exact.
 
     Returns ``r, p, gamma, total, exact_id, crosswalk, added`` (``added``: where new pairs went in,
@@ -208,7 +226,11 @@ def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, arrays: tu
     crosswalk = np.zeros(len(r), dtype=bool)
     crosswalk[rows] = True
     gamma[rows, _ID] = 0  # "exact"
-    total[rows] = prior_weight + pair_evidence(model, gamma[rows], pop, p[rows])
+    # A crosswalked record is priced as a record carrying the resident's ID (its stratum's "id" twin).
+    stratum = strata.of_record[r[rows]]
+    as_id = stratum - (stratum % (len(ID_KINDS) * len(DOB_KINDS))) + (stratum % len(DOB_KINDS))
+    total[rows] = (prior_weights[strata.source_of_record[r[rows]]]
+                   + pair_evidence(model, gamma[rows], pop, p[rows], as_id))
     exact_id[rows] = _sure_id(gamma[rows])
     return r, p, gamma, total, exact_id, crosswalk, where
 
@@ -253,19 +275,34 @@ def _best_unlinked(described: pd.DataFrame, best_other: np.ndarray, links: pd.Da
     return best.reset_index(drop=True)
 
 
-def _thresholds(settings: PersonLinkSettings, prior: float, prior_weight: float, decided: pd.DataFrame,
-                iterations: int) -> dict[str, float]:
-    """Thresholds and what the model itself expects of its links (no truth file involved)."""
+def _thresholds(settings: PersonLinkSettings, model: FittedModel, n_pop: int, decided: pd.DataFrame,
+                miss: float, record: np.ndarray, strata: Strata) -> dict[str, float]:
+    """Thresholds, the model's priors, and what the model itself expects of its links (no truth).
+
+    Expected true links: the linked pairs' probabilities. Expected links there are: every
+    pair's probability, plus, for each record, the part of its "none of these" mass that is a
+    resident blocking did not propose (``ρ·miss / (1 − ρ + ρ·miss)``).
+    """
     linked = decided["linked"].to_numpy()
     prob = decided["probability"].to_numpy()
     expected_true = float(prob[linked].sum())
-    expected_missed = float(prob[~linked].sum())
-    return {
+    n_records = len(strata.of_record)
+    to_someone = np.bincount(record, weights=prob, minlength=n_records)
+    share = model.prior[strata.source_of_record]
+    unproposed = share * miss / np.maximum(1 - share + share * miss, 1e-12)
+    expected_all = float(prob.sum() + (np.clip(1 - to_someone, 0, 1) * unproposed).sum())
+    out = {
         "link_probability": settings.link_probability,
         "review_probability": settings.review_probability,
         "link_weight": float(np.log2(settings.link_probability / (1 - settings.link_probability))),
         "review_weight": float(np.log2(settings.review_probability / (1 - settings.review_probability))),
-        "record_match_share": prior, "prior_weight": prior_weight, "em_iterations": float(iterations),
+        "em_iterations": float(model.iterations), "blocking_miss": miss,
         "expected_precision": expected_true / max(int(linked.sum()), 1),
-        "expected_recall": expected_true / max(expected_true + expected_missed, 1e-9),
+        "expected_recall": expected_true / max(expected_all, 1e-9),
+        "expected_links": expected_all,
     }
+    for source, rho in zip(model.sources, model.prior, strict=True):
+        out[f"record_match_share:{source}"] = float(rho)
+        out[f"prior_weight:{source}"] = float(np.log2(rho / max(n_pop, 1)))
+        out[f"none_weight:{source}"] = none_weight(float(rho), miss)
+    return out

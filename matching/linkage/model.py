@@ -1,68 +1,112 @@
-"""Fellegi–Sunter model estimated without labels: u from random pairs, m and the prior by EM.
+"""Fellegi–Sunter model estimated from the run's own records, without labels.
 
 * ``u`` (how often a non-match shows each level) comes from comparing seeded random
-  (record, person) pairs: practically all of them are non-matches.
-* ``m`` (how often a match shows each level) comes from EM with ``u`` held fixed, run as Splink
-  does: one session per training blocking rule, leaving out the comparisons that rule fixes
-  (inside a block they agree by construction); each m is the mean over the sessions where its
-  comparison was free. EM on the whole union of blocks with free u and prior is what collapses
-  (recordlinkage's ECM: F1 0.51). EM runs over distinct comparison vectors with their counts.
-* The prior is per *record*: the share ρ of records that belong to someone in the population,
-  spread over N persons (``log2(ρ/N)``), estimated by EM over all records; what is left,
-  ``1 − ρ`` plus what blocking misses, is the mass of "none of the candidates".
+  (record, person) pairs: practically all of them are non-matches. The date of birth's u is
+  taken per record date kind (:mod:`matching.linkage.strata`); the rest over all records.
+* ``m`` (how often a match shows each level) is estimated **per record stratum** (source, ID
+  kind, date kind) by EM over records, not over pairs: each record belongs to one of its
+  candidates or to nobody, with the probabilities of
+  :func:`matching.linkage.assign.competing_probability`; m is the share of each level among the
+  candidates, weighted by those probabilities. A stratum's counts are shrunk towards its
+  source's, and those towards all records', so small strata borrow strength. EM starts from
+  Splink-style sessions (one per training blocking rule, the rule's own comparisons left out).
+* The prior is per source: the share ρ of records that belong to someone in the population,
+  spread over N persons (``log2(ρ/N)``); what is left, ``1 − ρ`` plus what blocking misses, is
+  the mass of "none of the candidates". ρ is estimated in the same EM.
 * Addresses: agreeing on an address weighs ``log2(m / f)`` with ``f`` its share of the
-  resident's commune (a `Thôn 3` is shared by hundreds, a street number by one household).
+  resident's commune (a `Thôn 3` is shared by hundreds, a street number by one household), or
+  of the whole population where the communes differ.
 * Term frequency: agreeing on a name weighs ``log2(m / f)`` where ``f`` is that name's share of
   the population, so `Nguyễn Văn Hùng` counts for less than `Âu Dương Thoả`.
 
 The match weight of a pair is ``log2(ρ / N) + Σ weights``; the record's candidates then compete
-for it (:func:`matching.linkage.assign.competing_probability`).
+for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from matching.linkage.assign import competing_probability, none_weight
 from matching.linkage.compare import COMPARISONS, NULL, compare_pairs
 from matching.linkage.features import Features
+from matching.linkage.strata import DOB_KINDS, Strata
 
-__all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimate_m_sessions", "estimate_match_share", "fit_model",
-           "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
+__all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimate_m_sessions",
+           "estimate_match_share", "fit_model", "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
 
 _FLOOR = 1e-7
+_DOB = [comp.name for comp in COMPARISONS].index("dob")
+_WARD = [comp.name for comp in COMPARISONS].index("ward")
+# Pseudo-records a stratum's m borrows from its source's (and a source's from all records').
+SHRINKAGE = 20.0
+# Soft count of matches a level needs in a stratum before it takes part in the ordering of weights.
+_SUPPORT = 0.5
 
 
 @dataclass(frozen=True)
 class FittedModel:
-    """Estimated parameters: ``m[c]``/``u[c]`` arrays indexed by level of comparison ``c``."""
+    """Estimated parameters: ``m[c]``/``u[c]`` arrays ``(stratum, level)`` of comparison ``c``.
 
-    prior: float
+    ``prior[k]``: the share of source ``k``'s records that belong to a resident.
+    """
+
+    prior: np.ndarray
     m: tuple[np.ndarray, ...]
     u: tuple[np.ndarray, ...]
     iterations: int
     tf: dict[int, np.ndarray]  # comparison index -> share of the population per value code
     # Per population row: the share of its commune's residents, and of all residents, at its address.
     address_share: tuple[np.ndarray, np.ndarray] | None = None
+    strata: tuple[str, ...] = ("records/id/full",)
+    sources: tuple[str, ...] = ("records",)
+    # Levels seen among a stratum's matches (the others keep their weight but do not bound the rest).
+    support: tuple[np.ndarray, ...] | None = None
+    counts: tuple[np.ndarray, ...] = field(default=())  # soft match counts per (stratum, level)
 
     def level_weights(self) -> list[np.ndarray]:
-        """log2(m/u) per level, made non-increasing: a weaker agreement never outweighs a stronger
-        one (a one-edit ID can look rarer than an exact one among random pairs)."""
-        raw = [np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR))
-               for m, u in zip(self.m, self.u, strict=True)]
-        return [np.minimum.accumulate(w) for w in raw]
+        """log2(m/u) per stratum and level, made non-increasing along each comparison's chains of
+        levels: a weaker agreement never outweighs a stronger one (a one-edit ID can look rarer
+        than an exact one among random pairs)."""
+        out = []
+        for c, comp in enumerate(COMPARISONS):
+            m, u = np.atleast_2d(self.m[c]), np.atleast_2d(self.u[c])
+            raw = np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR))
+            support = np.ones_like(raw, dtype=bool) if self.support is None else np.atleast_2d(self.support[c])
+            weights = raw.copy()
+            for chain in comp.ordered():
+                for s in range(weights.shape[0]):
+                    bound = np.inf
+                    for level in chain:
+                        if support[s, level]:
+                            bound = min(bound, weights[s, level])
+                            weights[s, level] = bound
+                        else:
+                            weights[s, level] = min(weights[s, level], bound)
+            out.append(weights)
+        return out
 
     def table(self) -> pd.DataFrame:
-        """Tidy table for the audit report: comparison, level, label, m, u, weight."""
+        """Tidy table for the audit report: stratum, comparison, level, label, m, u, weight, matches."""
         rows = []
-        for c, (comp, weights) in enumerate(zip(COMPARISONS, self.level_weights(), strict=True)):
-            for level, label in enumerate(comp.labels):
-                rows.append({"comparison": comp.name, "level": level, "label": label, "m": float(self.m[c][level]),
-                             "u": float(self.u[c][level]), "weight": float(weights[level]),
-                             "tf_adjusted": level in comp.tf_levels})
+        weights = self.level_weights()
+        for c, comp in enumerate(COMPARISONS):
+            m, u = np.atleast_2d(self.m[c]), np.atleast_2d(self.u[c])
+            counts = np.atleast_2d(self.counts[c]) if self.counts else np.zeros_like(m)
+            for s, stratum in enumerate(self.strata[: m.shape[0]]):
+                for level, label in enumerate(comp.labels):
+                    rows.append({"stratum": stratum, "comparison": comp.name, "level": level, "label": label,
+                                 "m": float(m[s, level]), "u": float(u[s, level]),
+                                 "weight": float(weights[c][s, level]), "matches": float(counts[s, level]),
+                                 "tf_adjusted": level in comp.tf_levels})
         return pd.DataFrame(rows)
+
+
+def _sizes() -> list[int]:
+    return [len(comp.labels) for comp in COMPARISONS]
 
 
 def _level_shares(gamma: np.ndarray, counts: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, ...]:
@@ -75,13 +119,23 @@ def _level_shares(gamma: np.ndarray, counts: np.ndarray, sizes: list[int]) -> tu
     return tuple(shares)
 
 
-def estimate_u(rec: Features, pop: Features, *, n_pairs: int, seed: int, workers: int) -> tuple[np.ndarray, ...]:
-    """u probabilities from ``n_pairs`` seeded random (record, person) pairs."""
+def estimate_u(rec: Features, pop: Features, strata: Strata, *, n_pairs: int, seed: int,
+               workers: int) -> tuple[np.ndarray, ...]:
+    """u per stratum from ``n_pairs`` seeded random (record, person) pairs: one distribution per
+    comparison over all records, except the date of birth's, one per record date kind."""
     rng = np.random.default_rng(seed)
     r = rng.integers(0, len(rec), n_pairs)
     p = rng.integers(0, len(pop), n_pairs)
     gamma = compare_pairs(rec, pop, r, p, workers=workers)
-    return _level_shares(gamma, np.ones(len(gamma)), [len(comp.labels) for comp in COMPARISONS])
+    shares = _level_shares(gamma, np.ones(len(gamma)), _sizes())
+    out = [np.tile(share, (len(strata), 1)) for share in shares]
+    kind = strata.dob_kind_of_record[r]
+    for k in range(len(DOB_KINDS)):
+        rows = kind == k
+        if rows.sum() >= 1000:
+            dob_u = _level_shares(gamma[rows][:, [_DOB]], np.ones(int(rows.sum())), [len(COMPARISONS[_DOB].labels)])[0]
+            out[_DOB][strata.dob_kind_of_stratum == k] = dob_u
+    return tuple(out)
 
 
 def _likelihood(patterns: np.ndarray, probs: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -94,11 +148,16 @@ def _likelihood(patterns: np.ndarray, probs: tuple[np.ndarray, ...]) -> np.ndarr
 
 def _patterns(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct comparison vectors and their counts (one integer code per row: fast at scale)."""
-    code = np.zeros(len(gamma), dtype=np.int64)
-    for c in range(gamma.shape[1]):
-        code = code * 8 + (gamma[:, c].astype(np.int64) + 1)
+    code = _codes(gamma)
     uniq, first, counts = np.unique(code, return_index=True, return_counts=True)
     return gamma[first], counts.astype(float)
+
+
+def _codes(gamma: np.ndarray) -> np.ndarray:
+    code = np.zeros(len(gamma), dtype=np.int64)
+    for c in range(gamma.shape[1]):
+        code = code * 10 + (gamma[:, c].astype(np.int64) + 1)
+    return code
 
 
 def estimate_m(gamma: np.ndarray, u: tuple[np.ndarray, ...], *, iterations: int = 100,
@@ -128,9 +187,10 @@ def estimate_m(gamma: np.ndarray, u: tuple[np.ndarray, ...], *, iterations: int 
 
 # EM sessions: pairs proposed by one blocking rule, with the comparisons that rule fixes left
 # out (within a block they agree by construction, so random-pair u would not describe them).
+# They give the record-level EM its starting point.
 TRAINING = (
     ("name1_year", ("full_name", "given_name", "dob")),
-    ("dob_ward", ("dob", "ward")),
+    ("dob_ward", ("dob", "ward", "address")),
     ("id_exact", ("person_id",)),
 )
 
@@ -160,6 +220,91 @@ def estimate_m_sessions(gamma: np.ndarray, rule_bits: np.ndarray, rule_names: li
     return m, total_iterations
 
 
+def _shrunk(counts: np.ndarray, strata: Strata) -> np.ndarray:
+    """m per stratum from soft match counts ``(stratum, level)``: stratum -> source -> all."""
+    n_levels = counts.shape[1]
+    overall = (counts.sum(axis=0) + 1.0) / (counts.sum() + n_levels)
+    source = strata.source_of_stratum
+    out = np.empty_like(counts, dtype=float)
+    for k in np.unique(source):
+        rows = source == k
+        pooled = counts[rows].sum(axis=0)
+        by_source = (pooled + SHRINKAGE * overall) / (pooled.sum() + SHRINKAGE)
+        out[rows] = (counts[rows] + SHRINKAGE * by_source) / (counts[rows].sum(axis=1, keepdims=True) + SHRINKAGE)
+    return out
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """Candidate pairs as the EM sees them: distinct (stratum, comparison vector) patterns."""
+
+    r: np.ndarray  # record row of each pair (sorted)
+    inverse: np.ndarray  # pattern of each pair
+    pattern_stratum: np.ndarray
+    pattern_gamma: np.ndarray
+    delta: np.ndarray  # per pair: term-frequency adjustment of the weight (log2 u/f)
+
+
+def _pair_table(r: np.ndarray, gamma: np.ndarray, stratum: np.ndarray, delta: np.ndarray) -> PairTable:
+    code = stratum.astype(np.int64) * 10 ** gamma.shape[1] + _codes(gamma)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    return PairTable(r, inverse.ravel(), stratum[first], gamma[first], delta)
+
+
+def _pattern_weights(table: PairTable, weights: list[np.ndarray]) -> np.ndarray:
+    total = np.zeros(len(table.pattern_stratum))
+    for c, w in enumerate(weights):
+        level = table.pattern_gamma[:, c]
+        total += np.where(level == NULL, 0.0, w[table.pattern_stratum, np.maximum(level, 0)])
+    return total
+
+
+def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarray, n_pop: int,
+                  u: tuple[np.ndarray, ...], m_start: tuple[np.ndarray, ...], blocking_miss: float, *,
+                  iterations: int, tolerance: float = 1e-4
+                  ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], np.ndarray, int]:
+    """EM over records: returns m and soft match counts per (stratum, level), ρ per source, rounds.
+
+    ``records_per_source`` counts every record of the sample, with or without candidates.
+    """
+    n_strata = len(strata)
+    m = tuple(np.tile(np.asarray(start, dtype=float), (n_strata, 1)) for start in m_start)
+    rho = np.full(len(strata.sources), 0.9)
+    source_of_pair = strata.source_of_record[table.r]
+    counts: tuple[np.ndarray, ...] = tuple(np.zeros_like(x) for x in m)
+    support: tuple[np.ndarray, ...] | None = None
+    done = 0
+    for done in range(1, iterations + 1):  # noqa: B007 (the count is returned)
+        model = FittedModel(prior=rho, m=m, u=u, iterations=0, tf={}, strata=strata.labels,
+                            sources=strata.sources, support=support)
+        weights = _pattern_weights(table, model.level_weights())
+        none = np.array([none_weight(x, blocking_miss) for x in rho])
+        total = np.log2(rho / n_pop)[source_of_pair] + weights[table.inverse] + table.delta
+        prob = competing_probability(table.r, total, none[source_of_pair])
+        mass = np.bincount(table.inverse, weights=prob, minlength=len(table.pattern_stratum))
+        new_counts = []
+        for c in range(len(COMPARISONS)):
+            level = table.pattern_gamma[:, c]
+            known = level != NULL
+            n_levels = len(COMPARISONS[c].labels)
+            flat = np.bincount(table.pattern_stratum[known].astype(np.int64) * n_levels + level[known],
+                               weights=mass[known], minlength=n_strata * n_levels)
+            new_counts.append(flat.reshape(n_strata, n_levels))
+        counts = tuple(new_counts)
+        support = tuple(x >= _SUPPORT for x in counts)
+        new_m = tuple(_shrunk(x, strata) for x in counts)
+        found = np.bincount(source_of_pair, weights=prob, minlength=len(rho))
+        rest = np.maximum(records_per_source - found, 0.0)
+        new_rho = (found + rest * rho * blocking_miss / np.exp2(none)) / np.maximum(records_per_source, 1)
+        new_rho = np.clip(new_rho, 1e-6, 1 - 1e-6)
+        change = max(float(np.abs(new_rho - rho).max()),
+                     *(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)))
+        m, rho = new_m, new_rho
+        if change < tolerance:
+            break
+    return m, counts, rho, done
+
+
 def estimate_match_share(r: np.ndarray, lr_weight: np.ndarray, n_records: int, n_pop: int, blocking_miss: float,
                          iterations: int = 50) -> float:
     """Share ρ of records that belong to a population person (EM for the mixing weight).
@@ -169,8 +314,6 @@ def estimate_match_share(r: np.ndarray, lr_weight: np.ndarray, n_records: int, n
     over all records of the probability of belonging to someone: a candidate, or (a share
     ``ρ·miss / none`` of the rest) a resident that blocking did not propose.
     """
-    from matching.linkage.assign import competing_probability, none_weight
-
     rho = 0.9  # registers link mostly: fewer rounds from here than from 0.5
     for _ in range(iterations):
         prior_weight = np.log2(rho / n_pop)
@@ -219,57 +362,125 @@ def address_shares(pop: Features) -> tuple[np.ndarray, np.ndarray] | None:
     return in_ward, overall
 
 
-def fit_model(rec: Features, pop: Features, gamma: np.ndarray, rule_bits: np.ndarray, rule_names: list[str], *,
-              u_pairs: int, seed: int, iterations: int, workers: int) -> FittedModel:
-    """u by random sampling, m by EM sessions, term frequencies from the population.
+def _value_share(model: FittedModel, c: int, level: np.ndarray, gamma: np.ndarray, pop: Features,
+                 p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (of ``level``) whose weight is priced by the value's frequency, and that frequency."""
+    comp = COMPARISONS[c]
+    n_pop = max(len(pop), 1)
+    if comp.name == "address":
+        if model.address_share is None:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        in_ward, overall = model.address_share
+        rows = np.flatnonzero(np.isin(level, comp.tf_levels))
+        same_ward = gamma[rows, _WARD] == 0
+        share = np.where(same_ward, in_ward[p[rows]], overall[p[rows]])
+        return rows, np.maximum(share, 1.0 / n_pop)
+    if c in model.tf and comp.tf_levels:
+        codes = (pop.core if comp.name == "full_name" else pop.given)[p]
+        rows = np.flatnonzero(np.isin(level, comp.tf_levels) & (codes >= 0))
+        return rows, np.maximum(model.tf[c][codes[rows]], 1.0 / n_pop)
+    return np.empty(0, dtype=np.int64), np.empty(0)
 
-    ``prior`` is filled in later by :func:`estimate_match_share` (it needs the weights).
-    """
-    u = estimate_u(rec, pop, n_pairs=u_pairs, seed=seed, workers=workers)
-    m, done = estimate_m_sessions(gamma, rule_bits, rule_names, u, iterations)
-    return FittedModel(prior=float("nan"), m=m, u=u, iterations=done, tf=term_frequencies(pop),
-                       address_share=address_shares(pop))
 
-
-_WARD = [comp.name for comp in COMPARISONS].index("ward")
+def _floor_levels(c: int) -> np.ndarray:
+    """Per level of comparison ``c``: the first looser level of its chain whose weight is not
+    priced by frequency (itself when there is none): a common value's floor."""
+    comp = COMPARISONS[c]
+    out = np.arange(len(comp.labels))
+    for chain in comp.ordered():
+        for i, level in enumerate(chain):
+            after = [x for x in chain[i + 1:] if x not in comp.tf_levels]
+            if level in comp.tf_levels and after:
+                out[level] = after[0]
+    return out
 
 
 def _column_weight(model: FittedModel, level_weights: list[np.ndarray], c: int, gamma: np.ndarray, pop: Features,
-                   p: np.ndarray) -> np.ndarray:
-    comp = COMPARISONS[c]
+                   p: np.ndarray, s: np.ndarray) -> np.ndarray:
     level = gamma[:, c]
-    out = np.where(level == NULL, 0.0, level_weights[c][np.maximum(level, 0)])
-    if comp.name == "address" and model.address_share is not None:
-        rows = np.flatnonzero(level == 0)
-        in_ward, overall = model.address_share
-        same_ward = gamma[rows, _WARD] == 0
-        share = np.where(same_ward, in_ward[p[rows]], overall[p[rows]])
-        share = np.maximum(share, 1.0 / max(len(pop), 1))
-        out[rows] = np.maximum(np.log2(max(float(model.m[c][0]), _FLOOR) / share), level_weights[c][1])
-    elif c in model.tf and comp.tf_levels:
-        codes = (pop.core if comp.name == "full_name" else pop.given)[p]
-        tf_rows = np.isin(level, comp.tf_levels) & (codes >= 0)
-        share = np.maximum(model.tf[c][codes[tf_rows]], 1.0 / max(len(pop), 1))
-        m_level = np.maximum(model.m[c][level[tf_rows]], _FLOOR)
-        # A very common name still weighs at least what the next, looser level does.
-        floor = level_weights[c][max(comp.tf_levels) + 1]
-        out[tf_rows] = np.maximum(np.log2(m_level / share), floor)
+    w = level_weights[c]
+    out = np.where(level == NULL, 0.0, w[s, np.maximum(level, 0)])
+    rows, share = _value_share(model, c, level, gamma, pop, p)
+    if len(rows):
+        m = np.atleast_2d(model.m[c])
+        at = level[rows]
+        priced = np.log2(np.maximum(m[s[rows], at], _FLOOR) / share)
+        # A very common value still weighs at least what the next, looser level does.
+        out[rows] = np.maximum(priced, w[s[rows], _floor_levels(c)[at]])
     return out
 
 
-def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray) -> np.ndarray:
-    """Each comparison's weight for each pair (float matrix); null levels weigh 0."""
+def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Per pair: what pricing by frequency adds to the plain level weights (``log2 u/f``), for EM."""
+    total = np.zeros(len(gamma))
+    for c in range(len(COMPARISONS)):
+        level = gamma[:, c]
+        rows, share = _value_share(model, c, level, gamma, pop, p)
+        if len(rows):
+            u = np.atleast_2d(model.u[c])
+            total[rows] += np.log2(np.maximum(u[s[rows], level[rows]], _FLOOR) / share)
+    return total
+
+
+def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
+                 s: np.ndarray | None = None) -> np.ndarray:
+    """Each comparison's weight for each pair (float matrix); null levels weigh 0.
+
+    ``s``: the stratum of each pair's record (default: the first stratum).
+    """
+    s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
     level_weights = model.level_weights()
     out = np.zeros(gamma.shape, dtype=np.float64)
     for c in range(len(COMPARISONS)):
-        out[:, c] = _column_weight(model, level_weights, c, gamma, pop, p)
+        out[:, c] = _column_weight(model, level_weights, c, gamma, pop, p, s)
     return out
 
 
-def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray) -> np.ndarray:
+def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
+                  s: np.ndarray | None = None) -> np.ndarray:
     """``pair_weights(...).sum(axis=1)`` without the matrix (one column at a time: millions of pairs)."""
+    s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
     level_weights = model.level_weights()
     total = np.zeros(len(gamma), dtype=np.float64)
     for c in range(len(COMPARISONS)):
-        total += _column_weight(model, level_weights, c, gamma, pop, p)
+        total += _column_weight(model, level_weights, c, gamma, pop, p, s)
     return total
+
+
+def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np.ndarray, gamma: np.ndarray,
+              rule_bits: np.ndarray, rule_names: list[str], blocking_miss: float, *, u_pairs: int, seed: int,
+              iterations: int, workers: int, em_records: int = 300_000) -> FittedModel:
+    """u by random sampling, m by record-level EM (started from sessions), ρ per source.
+
+    EM runs on at most ``em_records`` records (a seeded sample; every record of a small stratum
+    is kept): m needs thousands of matches per stratum, not millions.
+    """
+    u = estimate_u(rec, pop, strata, n_pairs=u_pairs, seed=seed, workers=workers)
+    start, done = estimate_m_sessions(gamma, rule_bits, rule_names, tuple(x[0] for x in u), iterations)
+    base = FittedModel(prior=np.full(len(strata.sources), 0.9), m=start, u=u, iterations=done,
+                       tf=term_frequencies(pop), address_share=address_shares(pop), strata=strata.labels,
+                       sources=strata.sources)
+    keep = _em_sample(strata, em_records, seed)
+    rows = np.flatnonzero(keep[r])
+    stratum_of_pair = strata.of_record[r[rows]]
+    delta = tf_delta(base, gamma[rows], pop, p[rows], stratum_of_pair)
+    table = _pair_table(r[rows], gamma[rows], stratum_of_pair, delta)
+    per_source = np.bincount(strata.source_of_record[keep], minlength=len(strata.sources)).astype(float)
+    m, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
+                                           iterations=iterations)
+    support = tuple(x >= _SUPPORT for x in counts)
+    return FittedModel(prior=rho, m=m, u=u, iterations=done + rounds, tf=base.tf, address_share=base.address_share,
+                       strata=strata.labels, sources=strata.sources, support=support, counts=counts)
+
+
+def _em_sample(strata: Strata, limit: int, seed: int) -> np.ndarray:
+    """Records the EM runs on: all of them up to ``limit``; else a seeded sample that keeps every
+    record of strata too small to sample."""
+    n = len(strata.of_record)
+    if n <= limit:
+        return np.ones(n, dtype=bool)
+    sizes = np.bincount(strata.of_record, minlength=len(strata))
+    small = sizes[strata.of_record] < 5000
+    rng = np.random.default_rng(seed + 1)
+    share = max(limit - int(small.sum()), 1) / max(int((~small).sum()), 1)
+    return small | (rng.random(n) < share)

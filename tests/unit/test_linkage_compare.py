@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.ids import normalise_person_ids
-from matching.linkage.compare import COMPARISONS, NULL, compare_pairs
+from matching.linkage.compare import ADDRESS_ELSEWHERE, COMPARISONS, NULL, compare_pairs
 from matching.linkage.features import build_features
 from matching.text import fold, name_case
 
@@ -174,6 +174,17 @@ HOME = "Số 9 đường Nguyễn Huệ, Tổ dân phố 24"
 ])
 def test_address_levels(recorded: str | None, expected: int) -> None:
     assert level(person(address=recorded), person(address=HOME), "address") == expected
+
+
+@pytest.mark.parametrize("ward_code, province_code", [("00007", "01"), ("26734", "79"), (None, None)])
+def test_the_address_is_compared_given_the_commune(ward_code: str | None, province_code: str | None) -> None:
+    """Recorded in another commune (moved, or an old code), the same agreements are other levels:
+    a moved person's different address is what a true match shows there."""
+    elsewhere = ADDRESS_ELSEWHERE
+    moved = {"ward_code": ward_code, "province_code": province_code}
+    assert level(person(address=HOME, **moved), person(address=HOME), "address") == 0 + elsewhere
+    assert level(person(address="Số 9 đường Nguyễn Huệ", **moved), person(address=HOME), "address") == 1 + elsewhere
+    assert level(person(address="Thôn 3", **moved), person(address=HOME), "address") == 2 + elsewhere
 
 
 def test_a_business_address_that_is_not_the_home_says_nothing() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from matching.linkage.assign import competing_probability, id_veto, none_weight
-from matching.linkage.compare import COMPARISONS
+from matching.linkage.compare import COMPARISONS, NULL
 from matching.linkage.model import FittedModel, estimate_m, estimate_match_share, pair_weights
 
 
@@ -56,9 +56,10 @@ def test_term_frequency_makes_a_common_given_name_weigh_less() -> None:
 def test_level_weights_never_increase_with_a_looser_level() -> None:
     m = tuple(np.linspace(1, 0.5, len(c.labels)) for c in COMPARISONS)
     u = tuple(np.r_[1e-3, 1e-5, np.full(len(c.labels) - 2, 0.5)] for c in COMPARISONS)  # level 1 "rarer"
-    model = FittedModel(prior=0.5, m=m, u=u, iterations=1, tf={})
-    for weights in model.level_weights():
-        assert np.all(np.diff(weights) <= 0)
+    model = FittedModel(prior=np.array([0.5]), m=m, u=u, iterations=1, tf={})
+    for comp, weights in zip(COMPARISONS, model.level_weights(), strict=True):
+        for chain in comp.ordered():
+            assert np.all(np.diff(weights[0, list(chain)]) <= 0), comp.name
 
 
 def test_candidates_compete_for_a_record() -> None:
@@ -89,3 +90,42 @@ def test_match_share_is_the_share_of_records_that_belong_to_someone() -> None:
     r = np.arange(60)
     share = estimate_match_share(r, np.full(60, 40.0), n_records=100, n_pop=1000, blocking_miss=0.001)
     assert share == pytest.approx(0.6, abs=0.01)
+
+
+def test_record_em_learns_m_per_stratum_where_noise_comes_together() -> None:
+    """Two kinds of record: with an ID (rarely moved) and without (often moved). EM over records,
+    candidates competing, recovers each stratum's m of the commune comparison."""
+    from matching.linkage.model import _pair_table, fit_record_em
+    from matching.linkage.strata import record_strata
+
+    rng = np.random.default_rng(3)
+    n, decoys = 20_000, 3
+    ward = [comp.name for comp in COMPARISONS].index("ward")
+    name = [comp.name for comp in COMPARISONS].index("full_name")
+    no_id = rng.random(n) < 0.4
+    strata = record_strata(None, np.where(no_id, "", "001085012345").astype(object), np.zeros(n, bool),
+                           np.full(n, 1980), np.full(n, 1), np.full(n, 1))
+    m_ward = {False: np.array([0.9, 0.08, 0.02]), True: np.array([0.5, 0.35, 0.15])}
+    u_ward, u_name = np.array([0.001, 0.05, 0.949]), np.array([1e-5, 1e-5, 1e-5, 1e-4, 1e-3, 0.99889])
+    m_name = np.array([0.7, 0.15, 0.05, 0.05, 0.03, 0.02])
+    rows, gammas = [], []
+    for i in range(n):
+        g = np.full((decoys + 1, len(COMPARISONS)), NULL, dtype=np.int8)
+        g[0, ward] = rng.choice(3, p=m_ward[bool(no_id[i])])
+        g[0, name] = rng.choice(6, p=m_name)
+        g[1:, ward] = rng.choice(3, decoys, p=u_ward)
+        g[1:, name] = rng.choice(6, decoys, p=u_name / u_name.sum())
+        rows.append(np.full(decoys + 1, i))
+        gammas.append(g)
+    r, gamma = np.concatenate(rows), np.concatenate(gammas)
+    u = tuple(np.tile(np.full(len(c.labels), 1.0 / len(c.labels)), (len(strata), 1)) for c in COMPARISONS)
+    u = tuple(np.tile(u_ward, (len(strata), 1)) if c == ward else
+              np.tile(u_name / u_name.sum(), (len(strata), 1)) if c == name else x for c, x in enumerate(u))
+    start = tuple(x[0] for x in u)
+    table = _pair_table(r, gamma, strata.of_record[r], np.zeros(len(r)))
+    per_source = np.array([float(n)])
+    m, _, rho, _ = fit_record_em(table, strata, per_source, 1000, u, start, 0.001, iterations=100)
+    with_id, without = strata.of_record[~no_id][0], strata.of_record[no_id][0]
+    assert np.allclose(m[ward][with_id], m_ward[False], atol=0.03)
+    assert np.allclose(m[ward][without], m_ward[True], atol=0.05)
+    assert rho[0] > 0.95

@@ -67,7 +67,7 @@ def test_methods_and_reasons(result) -> None:  # type: ignore[no-untyped-def]
     assert links.loc["insured:c1", "reason"].startswith("trùng họ tên không dấu và ngày sinh")
     assert "chỉ có số CMND cũ" in links.loc["insured:c3", "reason"]
     assert "đảo ngày/tháng" in links.loc["insured:c3", "reason"]
-    contributions = links.filter(like="w_").sum(axis=1) + result.thresholds["prior_weight"]
+    contributions = links.filter(like="w_").sum(axis=1) + result.thresholds["prior_weight:records"]
     assert (contributions - links["match_weight"]).abs().max() < 1e-9
 
 
@@ -90,7 +90,7 @@ def test_quality_on_the_toy_world(result, world) -> None:  # type: ignore[no-unt
 
 def test_model_table_and_thresholds(result) -> None:  # type: ignore[no-untyped-def]
     assert {"comparison", "level", "label", "m", "u", "weight"} <= set(result.model.columns)
-    assert 0 < result.thresholds["record_match_share"] <= 1
+    assert 0 < result.thresholds["record_match_share:records"] <= 1
     assert result.thresholds["review_probability"] < result.thresholds["link_probability"]
     assert result.blocking_counts["union"] >= max(v for k, v in result.blocking_counts.items() if ":" not in k
                                                   and k != "union")
