@@ -91,3 +91,24 @@ def test_equal_names_prefer_the_units_commune_then_its_legal_form() -> None:
                     ("U2", None, "CÔNG TY CP THỰC PHẨM HOA AN", "26782", "79")])
     links = link_organisations(units, orgs).links.set_index("unit_code")
     assert links["tax_code"].to_dict() == {"U1": "0318676128", "U2": "0339072825"}
+
+
+@pytest.mark.parametrize("recorded, name, expected", [
+    ("300588569", "Cty CP Sữa Việt Nam", "0300588569"),  # the leading zero lost
+    ("0300-588-569", "CONG TY CP SUA VIET NAM", "0300588569"),  # written with separators
+    (None, "CTY CO PHAN SUA VIET NAM", "0300588569"),  # no code: name and commune
+    ("0300588596", "Cty CP Sữa Việt Nam", "0300588569"),  # two digits transposed
+])
+def test_recorded_codes_the_contract_allows(recorded: str | None, name: str, expected: str) -> None:
+    units = _units([("U1", recorded, name, "26734", "79")])
+    links = link_organisations(units, ORGS).links
+    assert links["tax_code"].tolist() == [expected]
+    assert 0.5 <= links["score"].iloc[0] <= 1
+
+
+def test_a_public_body_links_to_no_organisation() -> None:
+    units = _units([("U7", None, "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH", "00004", "01"),
+                    ("U8", "0100109106", "CTY TNHH MTV AN PHAT", "00004", "01")])
+    result = link_organisations(units, ORGS)
+    assert result.links["unit_code"].tolist() == ["U8"]
+    assert (result.candidates.loc[result.candidates["unit_code"] == "U7", "probability"] < 0.5).all()
