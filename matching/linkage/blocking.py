@@ -49,8 +49,9 @@ class BlockingRule:
     """An equality join on feature columns (all must be known).
 
     ``only``: which records the rule is for: ``""`` all, ``"no_year"`` records without a birth
-    year, ``"no_sex"`` records without sex, ``"unplaced"`` records with neither a birth year nor
-    a ward (e.g. managers).
+    year, ``"no_sex"`` records without sex, ``"no_ward"`` records without a commune,
+    ``"no_month"`` records whose date is the year alone, ``"unplaced"`` records with neither a
+    birth year nor a ward (e.g. managers).
     ``cap``: population rows per key above which the key is skipped (0: only ``max_block_size``).
     """
 
@@ -88,6 +89,10 @@ RULES: tuple[BlockingRule, ...] = (
     # the typo and moved-date rules above all need a home commune or province.
     BlockingRule("dob_work_province", ("year", "month", "day", "work_province"), only="no_ward", cap=20),
     BlockingRule("name1_work_province", ("core~", "sex", "work_province"), only="no_ward", cap=50),
+    # A year-only date leaves the month rules above nothing to join on: a mover recorded with
+    # just the year, one off or under a misspelt name, is found by these.
+    BlockingRule("name_year1_partial", ("core", "year~"), only="no_month", cap=40),
+    BlockingRule("name1_year_partial", ("core~", "year"), only="no_month", cap=50),
 )
 
 
@@ -211,6 +216,8 @@ def _known(feat: Features, columns: tuple[str, ...], only: str) -> np.ndarray:
         known &= feat.sex < 0
     elif only == "no_ward":
         known &= feat.ward < 0
+    elif only == "no_month":
+        known &= feat.month < 0
     for column in columns:
         known &= getattr(feat, column.rstrip("~")) >= 0
     return known
