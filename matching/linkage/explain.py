@@ -63,5 +63,9 @@ def reasons(gamma: np.ndarray, legacy: np.ndarray, crosswalk: np.ndarray | None 
 
 
 def weight_columns(weights: np.ndarray) -> pd.DataFrame:
-    """``w_<comparison>`` columns: each comparison's contribution to the match weight."""
-    return pd.DataFrame({f"w_{comp.name}": weights[:, c] for c, comp in enumerate(COMPARISONS)})
+    """``w_<comparison>`` columns: each comparison's contribution to the match weight, and
+    ``w_together`` what they add together (fields that disagree together, as a stale record's do,
+    count less than the sum of their disagreements)."""
+    columns = {f"w_{comp.name}": weights[:, c] for c, comp in enumerate(COMPARISONS)}
+    columns["w_together"] = weights[:, len(COMPARISONS)] if weights.shape[1] > len(COMPARISONS) else 0.0
+    return pd.DataFrame(columns)

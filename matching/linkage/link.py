@@ -25,7 +25,7 @@ __all__ = ["CANDIDATE_COLUMNS", "PersonLinkSettings", "PersonLinkResult", "link_
 
 CANDIDATE_COLUMNS = ["record_key", "person_id", "match_probability", "linked"]
 LINK_COLUMNS = ["record_key", "person_id", "method", "match_weight", "match_probability", "reason",
-                *(f"w_{c.name}" for c in COMPARISONS)]
+                *(f"w_{c.name}" for c in COMPARISONS), "w_together"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class PersonLinkSettings:
     u_pairs: int = 1_000_000  # random pairs for u
     em_iterations: int = 200
     em_records: int = 300_000  # records the EM for m runs on (a seeded sample beyond this)
+    classes: int = 2  # latent kinds of match (kept up to date, stale): noise that comes together
     max_block_size: int = 2000  # population rows sharing one blocking key; larger keys are skipped
     seed: int = 20260701
     threads: int = 2
@@ -98,7 +99,7 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     miss = blocking_miss(rule_bits, exact_id, id_bits)
     model = fit_model(rec, pop, strata, r, p, gamma, rule_bits, rule_names, miss, u_pairs=settings.u_pairs,
                       seed=settings.seed, iterations=settings.em_iterations, workers=settings.threads,
-                      em_records=settings.em_records)
+                      em_records=settings.em_records, classes=settings.classes)
     del rule_bits
     source_of_pair = strata.source_of_record[r]
     prior_weights = np.log2(model.prior / len(pop))

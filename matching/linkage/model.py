@@ -49,9 +49,12 @@ _SUPPORT = 0.5
 
 @dataclass(frozen=True)
 class FittedModel:
-    """Estimated parameters: ``m[c]``/``u[c]`` arrays ``(stratum, level)`` of comparison ``c``.
+    """Estimated parameters.
 
-    ``prior[k]``: the share of source ``k``'s records that belong to a resident.
+    ``m[c]``: ``(stratum, class, level)`` of comparison ``c``; ``u[c]``: ``(stratum, level)``;
+    ``class_share``: ``(stratum, class)``, the share of each latent class among a stratum's
+    matches; ``prior[k]``: the share of source ``k``'s records that belong to a resident.
+    Arrays with fewer axes (one stratum, one class) are accepted and expanded.
     """
 
     prior: np.ndarray
@@ -63,46 +66,86 @@ class FittedModel:
     address_share: tuple[np.ndarray, np.ndarray] | None = None
     strata: tuple[str, ...] = ("records/id/full",)
     sources: tuple[str, ...] = ("records",)
+    class_share: np.ndarray | None = None
     # Levels seen among a stratum's matches (the others keep their weight but do not bound the rest).
     support: tuple[np.ndarray, ...] | None = None
-    counts: tuple[np.ndarray, ...] = field(default=())  # soft match counts per (stratum, level)
+    counts: tuple[np.ndarray, ...] = field(default=())  # soft match counts per (stratum, class, level)
+
+    def __post_init__(self) -> None:
+        m = tuple(_three(x) for x in self.m)
+        object.__setattr__(self, "m", m)
+        object.__setattr__(self, "u", tuple(np.atleast_2d(np.asarray(x, dtype=float)) for x in self.u))
+        object.__setattr__(self, "prior", np.atleast_1d(np.asarray(self.prior, dtype=float)))
+        n_strata, n_classes = m[0].shape[0], m[0].shape[1]
+        share = np.full((n_strata, n_classes), 1.0 / n_classes) if self.class_share is None else self.class_share
+        object.__setattr__(self, "class_share", np.atleast_2d(share))
+        if self.support is not None:
+            object.__setattr__(self, "support", tuple(_three(x).astype(bool) for x in self.support))
+        if self.counts:
+            object.__setattr__(self, "counts", tuple(_three(x) for x in self.counts))
+
+    @property
+    def classes(self) -> int:
+        return self.m[0].shape[1]
 
     def level_weights(self) -> list[np.ndarray]:
-        """log2(m/u) per stratum and level, made non-increasing along each comparison's chains of
-        levels: a weaker agreement never outweighs a stronger one (a one-edit ID can look rarer
-        than an exact one among random pairs)."""
+        """log2(m/u) per stratum, class and level, made non-increasing along each comparison's
+        chains of levels: a weaker agreement never outweighs a stronger one (a one-edit ID can
+        look rarer than an exact one among random pairs)."""
         out = []
         for c, comp in enumerate(COMPARISONS):
-            m, u = np.atleast_2d(self.m[c]), np.atleast_2d(self.u[c])
-            raw = np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR))
-            support = np.ones_like(raw, dtype=bool) if self.support is None else np.atleast_2d(self.support[c])
+            m, u = self.m[c], self.u[c]
+            raw = np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR)[:, None, :])
+            support = np.ones_like(raw, dtype=bool) if self.support is None else self.support[c]
             weights = raw.copy()
             for chain in comp.ordered():
-                for s in range(weights.shape[0]):
-                    bound = np.inf
-                    for level in chain:
-                        if support[s, level]:
-                            bound = min(bound, weights[s, level])
-                            weights[s, level] = bound
-                        else:
-                            weights[s, level] = min(weights[s, level], bound)
+                bound = np.full(raw.shape[:2], np.inf)
+                for level in chain:
+                    seen = support[:, :, level]
+                    capped = np.minimum(weights[:, :, level], bound)
+                    weights[:, :, level] = capped
+                    bound = np.where(seen, capped, bound)
             out.append(weights)
         return out
 
+    def marginal_m(self) -> tuple[np.ndarray, ...]:
+        """m per stratum and level with the classes summed out (their shares as weights)."""
+        return tuple(np.einsum("sk,skl->sl", self.class_share, m) for m in self.m)
+
     def table(self) -> pd.DataFrame:
-        """Tidy table for the audit report: stratum, comparison, level, label, m, u, weight, matches."""
+        """Tidy table for the audit report: stratum, comparison, level, label, m (classes summed
+        out), m of each class, u, weight (log2 m/u), soft match count."""
         rows = []
-        weights = self.level_weights()
+        marginal = self.marginal_m()
         for c, comp in enumerate(COMPARISONS):
-            m, u = np.atleast_2d(self.m[c]), np.atleast_2d(self.u[c])
-            counts = np.atleast_2d(self.counts[c]) if self.counts else np.zeros_like(m)
-            for s, stratum in enumerate(self.strata[: m.shape[0]]):
+            u = self.u[c]
+            counts = self.counts[c].sum(axis=1) if self.counts else np.zeros_like(u)
+            for s, stratum in enumerate(self.strata[: u.shape[0]]):
                 for level, label in enumerate(comp.labels):
-                    rows.append({"stratum": stratum, "comparison": comp.name, "level": level, "label": label,
-                                 "m": float(m[s, level]), "u": float(u[s, level]),
-                                 "weight": float(weights[c][s, level]), "matches": float(counts[s, level]),
-                                 "tf_adjusted": level in comp.tf_levels})
+                    m = float(marginal[c][s, level])
+                    row = {"stratum": stratum, "comparison": comp.name, "level": level, "label": label, "m": m,
+                           "u": float(u[s, level]), "weight": float(np.log2(max(m, _FLOOR) / max(u[s, level], _FLOOR))),
+                           "matches": float(counts[s, level]), "tf_adjusted": level in comp.tf_levels}
+                    for k in range(self.classes):
+                        row[f"m_class{k}"] = float(self.m[c][s, k, level])
+                    rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _three(x: np.ndarray) -> np.ndarray:
+    """An m-like array as ``(stratum, class, level)``."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        return x[None, None, :]
+    if x.ndim == 2:
+        return x[:, None, :]
+    return x
+
+
+def _log2_sum_exp2(a: np.ndarray) -> np.ndarray:
+    """log2 Σ 2^a over the last axis."""
+    top = a.max(axis=-1)
+    return top + np.log2(np.exp2(a - top[..., None]).sum(axis=-1))
 
 
 def _sizes() -> list[int]:
@@ -221,16 +264,30 @@ def estimate_m_sessions(gamma: np.ndarray, rule_bits: np.ndarray, rule_names: li
 
 
 def _shrunk(counts: np.ndarray, strata: Strata) -> np.ndarray:
-    """m per stratum from soft match counts ``(stratum, level)``: stratum -> source -> all."""
-    n_levels = counts.shape[1]
-    overall = (counts.sum(axis=0) + 1.0) / (counts.sum() + n_levels)
+    """m per stratum and class from soft match counts ``(stratum, class, level)``: each class's
+    counts shrunk stratum -> source -> all records."""
+    n_levels = counts.shape[-1]
+    overall = (counts.sum(axis=0) + 1.0) / (counts.sum(axis=(0, 2))[:, None] + n_levels)  # (class, level)
     source = strata.source_of_stratum
     out = np.empty_like(counts, dtype=float)
     for k in np.unique(source):
         rows = source == k
-        pooled = counts[rows].sum(axis=0)
+        pooled = counts[rows].sum(axis=0)  # (class, level)
+        by_source = (pooled + SHRINKAGE * overall) / (pooled.sum(axis=1, keepdims=True) + SHRINKAGE)
+        out[rows] = (counts[rows] + SHRINKAGE * by_source[None]) / (counts[rows].sum(axis=2, keepdims=True) + SHRINKAGE)
+    return out
+
+
+def _shrunk_shares(mass: np.ndarray, strata: Strata) -> np.ndarray:
+    """Class shares per stratum from soft counts ``(stratum, class)``, shrunk to the source's."""
+    overall = (mass.sum(axis=0) + 1.0) / (mass.sum() + mass.shape[1])
+    out = np.empty_like(mass, dtype=float)
+    source = strata.source_of_stratum
+    for k in np.unique(source):
+        rows = source == k
+        pooled = mass[rows].sum(axis=0)
         by_source = (pooled + SHRINKAGE * overall) / (pooled.sum() + SHRINKAGE)
-        out[rows] = (counts[rows] + SHRINKAGE * by_source) / (counts[rows].sum(axis=1, keepdims=True) + SHRINKAGE)
+        out[rows] = (mass[rows] + SHRINKAGE * by_source) / (mass[rows].sum(axis=1, keepdims=True) + SHRINKAGE)
     return out
 
 
@@ -251,24 +308,35 @@ def _pair_table(r: np.ndarray, gamma: np.ndarray, stratum: np.ndarray, delta: np
     return PairTable(r, inverse.ravel(), stratum[first], gamma[first], delta)
 
 
-def _pattern_weights(table: PairTable, weights: list[np.ndarray]) -> np.ndarray:
-    total = np.zeros(len(table.pattern_stratum))
+def _class_weights(weights: list[np.ndarray], class_share: np.ndarray, stratum: np.ndarray,
+                   gamma: np.ndarray) -> np.ndarray:
+    """Per row and latent class: log2 share + Σ_c log2(m/u) (null levels weigh nothing)."""
+    total = np.log2(np.maximum(class_share[stratum], _FLOOR))
     for c, w in enumerate(weights):
-        level = table.pattern_gamma[:, c]
-        total += np.where(level == NULL, 0.0, w[table.pattern_stratum, np.maximum(level, 0)])
+        level = gamma[:, c]
+        known = level != NULL
+        add = w[stratum, :, np.maximum(level, 0)]
+        total += np.where(known[:, None], add, 0.0)
     return total
 
 
 def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarray, n_pop: int,
                   u: tuple[np.ndarray, ...], m_start: tuple[np.ndarray, ...], blocking_miss: float, *,
-                  iterations: int, tolerance: float = 1e-4
-                  ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], np.ndarray, int]:
-    """EM over records: returns m and soft match counts per (stratum, level), ρ per source, rounds.
+                  iterations: int, tolerance: float = 1e-4, classes: int = 2
+                  ) -> tuple[tuple[np.ndarray, ...], np.ndarray, tuple[np.ndarray, ...], np.ndarray, int]:
+    """EM over records: m ``(stratum, class, level)``, class shares, soft match counts, ρ per
+    source, and the rounds run.
 
-    ``records_per_source`` counts every record of the sample, with or without candidates.
+    Matches are a mixture of ``classes`` latent kinds (with two: records kept up to date, and
+    stale ones, whose commune, address, name and date disagree *together*); within a class the
+    comparisons are independent. ``records_per_source`` counts every record of the sample, with
+    or without candidates.
     """
     n_strata = len(strata)
-    m = tuple(np.tile(np.asarray(start, dtype=float), (n_strata, 1)) for start in m_start)
+    m = tuple(np.stack([_start_class(np.asarray(start, dtype=float), k) for k in range(classes)])[None]
+              .repeat(n_strata, axis=0) for start in m_start)
+    share = np.tile(np.r_[0.7, np.full(classes - 1, 0.3 / max(classes - 1, 1))][:classes], (n_strata, 1))
+    share /= share.sum(axis=1, keepdims=True)
     rho = np.full(len(strata.sources), 0.9)
     source_of_pair = strata.source_of_record[table.r]
     counts: tuple[np.ndarray, ...] = tuple(np.zeros_like(x) for x in m)
@@ -276,33 +344,47 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
     done = 0
     for done in range(1, iterations + 1):  # noqa: B007 (the count is returned)
         model = FittedModel(prior=rho, m=m, u=u, iterations=0, tf={}, strata=strata.labels,
-                            sources=strata.sources, support=support)
-        weights = _pattern_weights(table, model.level_weights())
+                            sources=strata.sources, class_share=share, support=support)
+        per_class = _class_weights(model.level_weights(), share, table.pattern_stratum, table.pattern_gamma)
+        evidence = _log2_sum_exp2(per_class)
+        responsibility = np.exp2(per_class - evidence[:, None])
         none = np.array([none_weight(x, blocking_miss) for x in rho])
-        total = np.log2(rho / n_pop)[source_of_pair] + weights[table.inverse] + table.delta
+        total = np.log2(rho / n_pop)[source_of_pair] + evidence[table.inverse] + table.delta
         prob = competing_probability(table.r, total, none[source_of_pair])
         mass = np.bincount(table.inverse, weights=prob, minlength=len(table.pattern_stratum))
+        mass_k = mass[:, None] * responsibility  # (pattern, class)
         new_counts = []
         for c in range(len(COMPARISONS)):
             level = table.pattern_gamma[:, c]
             known = level != NULL
             n_levels = len(COMPARISONS[c].labels)
-            flat = np.bincount(table.pattern_stratum[known].astype(np.int64) * n_levels + level[known],
-                               weights=mass[known], minlength=n_strata * n_levels)
-            new_counts.append(flat.reshape(n_strata, n_levels))
+            flat = np.zeros(n_strata * classes * n_levels)
+            for k in range(classes):
+                index = (table.pattern_stratum[known].astype(np.int64) * classes + k) * n_levels + level[known]
+                flat += np.bincount(index, weights=mass_k[known, k], minlength=len(flat))
+            new_counts.append(flat.reshape(n_strata, classes, n_levels))
         counts = tuple(new_counts)
         support = tuple(x >= _SUPPORT for x in counts)
         new_m = tuple(_shrunk(x, strata) for x in counts)
+        class_mass = np.zeros((n_strata, classes))
+        np.add.at(class_mass, table.pattern_stratum.astype(np.int64), mass_k)
+        new_share = _shrunk_shares(class_mass, strata)
         found = np.bincount(source_of_pair, weights=prob, minlength=len(rho))
         rest = np.maximum(records_per_source - found, 0.0)
         new_rho = (found + rest * rho * blocking_miss / np.exp2(none)) / np.maximum(records_per_source, 1)
         new_rho = np.clip(new_rho, 1e-6, 1 - 1e-6)
-        change = max(float(np.abs(new_rho - rho).max()),
+        change = max(float(np.abs(new_rho - rho).max()), float(np.abs(new_share - share).max()),
                      *(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)))
-        m, rho = new_m, new_rho
+        m, rho, share = new_m, new_rho, new_share
         if change < tolerance:
             break
-    return m, counts, rho, done
+    return m, share, counts, rho, done
+
+
+def _start_class(start: np.ndarray, k: int) -> np.ndarray:
+    """Where class ``k`` starts: the sessions' m, flattened for the later (stale) classes."""
+    flat = start ** (1.0 / (1 + k))
+    return flat / flat.sum()
 
 
 def estimate_match_share(r: np.ndarray, lr_weight: np.ndarray, n_records: int, n_pop: int, blocking_miss: float,
@@ -395,61 +477,76 @@ def _floor_levels(c: int) -> np.ndarray:
     return out
 
 
-def _column_weight(model: FittedModel, level_weights: list[np.ndarray], c: int, gamma: np.ndarray, pop: Features,
-                   p: np.ndarray, s: np.ndarray) -> np.ndarray:
-    level = gamma[:, c]
-    w = level_weights[c]
-    out = np.where(level == NULL, 0.0, w[s, np.maximum(level, 0)])
-    rows, share = _value_share(model, c, level, gamma, pop, p)
-    if len(rows):
-        m = np.atleast_2d(model.m[c])
-        at = level[rows]
-        priced = np.log2(np.maximum(m[s[rows], at], _FLOOR) / share)
-        # A very common value still weighs at least what the next, looser level does.
-        out[rows] = np.maximum(priced, w[s[rows], _floor_levels(c)[at]])
-    return out
-
-
-def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Per pair: what pricing by frequency adds to the plain level weights (``log2 u/f``), for EM."""
-    total = np.zeros(len(gamma))
+def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray, s: np.ndarray,
+             by_column: bool = False) -> np.ndarray:
+    """Per pair (or pair and comparison): what pricing an agreement by the value's frequency adds
+    to its plain weight: ``log2 u/f`` (u replaced by the value's share ``f``), but never so much
+    less that the agreement weighs below the next, looser level."""
+    out = np.zeros(gamma.shape if by_column else len(gamma))
+    marginal = model.marginal_m()
     for c in range(len(COMPARISONS)):
         level = gamma[:, c]
         rows, share = _value_share(model, c, level, gamma, pop, p)
-        if len(rows):
-            u = np.atleast_2d(model.u[c])
-            total[rows] += np.log2(np.maximum(u[s[rows], level[rows]], _FLOOR) / share)
-    return total
-
-
-def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
-                 s: np.ndarray | None = None) -> np.ndarray:
-    """Each comparison's weight for each pair (float matrix); null levels weigh 0.
-
-    ``s``: the stratum of each pair's record (default: the first stratum).
-    """
-    s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
-    level_weights = model.level_weights()
-    out = np.zeros(gamma.shape, dtype=np.float64)
-    for c in range(len(COMPARISONS)):
-        out[:, c] = _column_weight(model, level_weights, c, gamma, pop, p, s)
+        if not len(rows):
+            continue
+        u, m = model.u[c], marginal[c]
+        at, st = level[rows], s[rows]
+        plain = np.log2(np.maximum(m[st, at], _FLOOR) / np.maximum(u[st, at], _FLOOR))
+        floor_level = _floor_levels(c)[at]
+        floor = np.log2(np.maximum(m[st, floor_level], _FLOOR) / np.maximum(u[st, floor_level], _FLOOR))
+        priced = np.log2(np.maximum(m[st, at], _FLOOR) / share)
+        delta = np.maximum(priced, floor) - plain
+        if by_column:
+            out[rows, c] += delta
+        else:
+            out[rows] += delta
     return out
 
 
 def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
                   s: np.ndarray | None = None) -> np.ndarray:
-    """``pair_weights(...).sum(axis=1)`` without the matrix (one column at a time: millions of pairs)."""
+    """log2 likelihood ratio of each pair: the mixture over classes, priced by frequency."""
     s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
-    level_weights = model.level_weights()
-    total = np.zeros(len(gamma), dtype=np.float64)
+    out = np.empty(len(gamma))
+    weights = model.level_weights()
+    for lo in range(0, len(gamma), _CHUNK):  # (pairs, classes) at a time: millions of pairs
+        hi = lo + _CHUNK
+        per_class = _class_weights(weights, model.class_share, s[lo:hi], gamma[lo:hi])
+        out[lo:hi] = _log2_sum_exp2(per_class)
+    return out + tf_delta(model, gamma, pop, p, s)
+
+
+_CHUNK = 2_000_000
+
+
+def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
+                 s: np.ndarray | None = None) -> np.ndarray:
+    """Each comparison's weight for each pair, and in a last column what the comparisons add
+    *together* (the latent classes): the columns sum to :func:`pair_evidence`.
+
+    A comparison's weight is ``log2 m̃/u`` with ``m̃`` the pair's m given its class posterior.
+    """
+    s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
+    weights = model.level_weights()
+    per_class = _class_weights(weights, model.class_share, s, gamma)
+    evidence = _log2_sum_exp2(per_class)
+    post = np.exp2(per_class - evidence[:, None])  # (pair, class)
+    out = np.zeros((len(gamma), len(COMPARISONS) + 1))
     for c in range(len(COMPARISONS)):
-        total += _column_weight(model, level_weights, c, gamma, pop, p, s)
-    return total
+        level = gamma[:, c]
+        known = level != NULL
+        m = np.einsum("nk,nk->n", post, model.m[c][s, :, np.maximum(level, 0)])
+        u = model.u[c][s, np.maximum(level, 0)]
+        out[:, c] = np.where(known, np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR)), 0.0)
+    out[:, : len(COMPARISONS)] += tf_delta(model, gamma, pop, p, s, by_column=True)
+    total = evidence + tf_delta(model, gamma, pop, p, s)
+    out[:, -1] = total - out[:, : len(COMPARISONS)].sum(axis=1)
+    return out
 
 
 def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np.ndarray, gamma: np.ndarray,
               rule_bits: np.ndarray, rule_names: list[str], blocking_miss: float, *, u_pairs: int, seed: int,
-              iterations: int, workers: int, em_records: int = 300_000) -> FittedModel:
+              iterations: int, workers: int, em_records: int = 300_000, classes: int = 2) -> FittedModel:
     """u by random sampling, m by record-level EM (started from sessions), ρ per source.
 
     EM runs on at most ``em_records`` records (a seeded sample; every record of a small stratum
@@ -457,7 +554,8 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
     """
     u = estimate_u(rec, pop, strata, n_pairs=u_pairs, seed=seed, workers=workers)
     start, done = estimate_m_sessions(gamma, rule_bits, rule_names, tuple(x[0] for x in u), iterations)
-    base = FittedModel(prior=np.full(len(strata.sources), 0.9), m=start, u=u, iterations=done,
+    tiled = tuple(np.tile(x, (len(strata), 1)) for x in start)
+    base = FittedModel(prior=np.full(len(strata.sources), 0.9), m=tiled, u=u, iterations=done,
                        tf=term_frequencies(pop), address_share=address_shares(pop), strata=strata.labels,
                        sources=strata.sources)
     keep = _em_sample(strata, em_records, seed)
@@ -466,11 +564,12 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
     delta = tf_delta(base, gamma[rows], pop, p[rows], stratum_of_pair)
     table = _pair_table(r[rows], gamma[rows], stratum_of_pair, delta)
     per_source = np.bincount(strata.source_of_record[keep], minlength=len(strata.sources)).astype(float)
-    m, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
-                                           iterations=iterations)
+    m, share, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
+                                                  iterations=iterations, classes=classes)
     support = tuple(x >= _SUPPORT for x in counts)
     return FittedModel(prior=rho, m=m, u=u, iterations=done + rounds, tf=base.tf, address_share=base.address_share,
-                       strata=strata.labels, sources=strata.sources, support=support, counts=counts)
+                       strata=strata.labels, sources=strata.sources, class_share=share, support=support,
+                       counts=counts)
 
 
 def _em_sample(strata: Strata, limit: int, seed: int) -> np.ndarray:

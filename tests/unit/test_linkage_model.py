@@ -59,7 +59,7 @@ def test_level_weights_never_increase_with_a_looser_level() -> None:
     model = FittedModel(prior=np.array([0.5]), m=m, u=u, iterations=1, tf={})
     for comp, weights in zip(COMPARISONS, model.level_weights(), strict=True):
         for chain in comp.ordered():
-            assert np.all(np.diff(weights[0, list(chain)]) <= 0), comp.name
+            assert np.all(np.diff(weights[0, 0, list(chain)]) <= 0), comp.name
 
 
 def test_candidates_compete_for_a_record() -> None:
@@ -124,8 +124,9 @@ def test_record_em_learns_m_per_stratum_where_noise_comes_together() -> None:
     start = tuple(x[0] for x in u)
     table = _pair_table(r, gamma, strata.of_record[r], np.zeros(len(r)))
     per_source = np.array([float(n)])
-    m, _, rho, _ = fit_record_em(table, strata, per_source, 1000, u, start, 0.001, iterations=100)
+    m, share, _, rho, _ = fit_record_em(table, strata, per_source, 1000, u, start, 0.001, iterations=100,
+                                        classes=1)
     with_id, without = strata.of_record[~no_id][0], strata.of_record[no_id][0]
-    assert np.allclose(m[ward][with_id], m_ward[False], atol=0.03)
-    assert np.allclose(m[ward][without], m_ward[True], atol=0.05)
+    assert np.allclose(m[ward][with_id, 0], m_ward[False], atol=0.03)
+    assert np.allclose(m[ward][without, 0], m_ward[True], atol=0.05)
     assert rho[0] > 0.95
