@@ -25,9 +25,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from contract.registers import REGISTERS
 from pipelines.exceptions import RegisterError, RegisterErrors
 from pipelines.files import atomic_path
-from pipelines.registers import REGISTERS
 
 __all__ = ["ORDER_COLUMN", "export_query", "export_registers"]
 
