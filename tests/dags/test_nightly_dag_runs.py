@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from contract.registers import REGISTERS
 from pipelines.cli import main
-from pipelines.registers import REGISTERS
 from sample_data.generator import generate
 from tests.dags.airflow_env import AIRFLOW, airflow_env, requires_airflow, run
 
