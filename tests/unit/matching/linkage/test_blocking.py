@@ -1,0 +1,126 @@
+"""Blocking: every pair whose keys are equal under some rule is a candidate; IDs one edit apart meet."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.linkage.blocking import RULES, BlockingRule, candidate_pairs, deletion_keys
+from matching.linkage.features import Features
+
+
+def _meet(a: str, b: str) -> bool:
+    ka, _ = deletion_keys(np.array([a], dtype=object))
+    kb, _ = deletion_keys(np.array([b], dtype=object))
+    return bool(np.isin(ka, kb).any())
+
+
+def test_ids_one_edit_apart_share_a_deletion_key() -> None:
+    pid = "001085012345"
+    assert _meet(pid, "001085012346")  # substitution
+    assert _meet(pid, "001085012354")  # adjacent transposition
+    assert _meet(pid, "00108501234")  # digit dropped
+    assert _meet(pid, "0010850123455")  # digit doubled
+    assert not _meet(pid, "001085012399")  # two substitutions
+
+
+def test_no_rule_blocks_on_the_surname_alone() -> None:
+    assert all(rule.columns not in {("surname",), ("core",)} or rule.only_unplaced for rule in RULES)
+
+
+def test_huge_blocks_are_skipped_and_counted() -> None:
+    """A key shared by more residents than the cap proposes nothing (namesakes), sharper keys still do."""
+    n = 30
+    text = np.full(n, "le an", dtype=object)
+    ids = np.array([""] * n, dtype=object)
+
+    def features(count: int, prefix: str, year: np.ndarray) -> Features:
+        small = np.zeros(count, dtype=np.int32)
+        return Features(
+            key=np.array([f"{prefix}{i}" for i in range(count)], dtype=object), canon=small, folded=small,
+            core=small, given=small, folded_text=text[:count], core_text=text[:count], given_text=text[:count],
+            year=year.astype(np.int16), month=np.full(count, -1, np.int8), day=np.full(count, -1, np.int8),
+            sex=np.zeros(count, np.int8), ward=np.arange(count, dtype=np.int32), province=np.zeros(count, np.int16),
+            pid=np.full(count, -1, np.int64), id_text=ids[:count], legacy=np.zeros(count, dtype=bool))
+
+    rec = features(1, "r", np.array([1990]))
+    pop = features(n, "p", np.full(n, 1990))
+    rule = BlockingRule("name_year", ("core", "year"), cap=10)
+    pairs, counts = candidate_pairs(rec, pop, rules=(rule,))
+    assert len(pairs) == 0 and counts["name_year:skipped_keys"] == 1
+    pairs, _ = candidate_pairs(rec, pop, rules=(rule, BlockingRule("name_ward", ("core", "ward"), cap=10)))
+    assert pairs["p"].tolist() == [0]
+
+
+_NAMES = ["le an", "le anh", "le ah", "tran binh", "tran bình", "ngo an"]
+
+
+def _features(draw, n: int, prefix: str, with_address: bool = True) -> Features:  # type: ignore[no-untyped-def]
+    ints = lambda hi, dtype: np.array(draw(st.lists(st.integers(-1, hi), min_size=n, max_size=n)), dtype=dtype)  # noqa: E731
+    core = ints(len(_NAMES) - 1, np.int32)
+    ids = [draw(st.sampled_from(["", "001085012345", "001085012354", "001085012399"])) for _ in range(n)]
+    text = np.array([_NAMES[c] if c >= 0 else "" for c in core], dtype=object)
+    address = ints(2, np.int32) if with_address else None
+    return Features(
+        key=np.array([f"{prefix}{i}" for i in range(n)], dtype=object), canon=core, folded=core, core=core,
+        given=ints(2, np.int32), folded_text=text, core_text=text, given_text=text,
+        year=ints(2, np.int16), month=ints(2, np.int8), day=ints(2, np.int8), sex=ints(1, np.int8),
+        ward=ints(2, np.int32), province=ints(1, np.int16),
+        pid=np.array([int(x) if x else -1 for x in ids], dtype=np.int64), id_text=np.array(ids, dtype=object),
+        legacy=np.zeros(n, dtype=bool), address=address, house=ints(2, np.int32) if with_address else None,
+        work_ward=ints(2, np.int32), work_province=ints(1, np.int16))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    return _meet(a, b) if a and b else False
+
+
+def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
+    """Slow, obviously correct: every (record, person) pair and every rule."""
+    from rapidfuzz.distance import Levenshtein
+
+    out = set()
+    for i, j in itertools.product(range(len(rec)), range(len(pop))):
+        for rule in RULES:
+            if rule.name == "id_one_edit":
+                # An ID that is exactly a namesake resident's cannot be vetoed: no neighbours needed.
+                sure = any(rec.pid[i] >= 0 and pop.pid[k] == rec.pid[i] and rec.core[i] >= 0
+                           and pop.core[k] == rec.core[i] for k in range(len(pop)))
+                ok = not sure and _one_edit(rec.id_text[i], pop.id_text[j])
+            elif (rule.only == "unplaced" and not (rec.year[i] < 0 and rec.ward[i] < 0)) or (
+                    rule.only == "no_year" and not rec.year[i] < 0) or (rule.only == "no_sex" and not rec.sex[i] < 0) or (
+                    rule.only == "no_ward" and not rec.ward[i] < 0):
+                ok = False
+            else:
+                ok = True
+                for column in rule.columns:
+                    if column == "core~":
+                        a, b = rec.core[i], pop.core[j]
+                        ok &= a >= 0 and b >= 0 and Levenshtein.distance(rec.core_text[i], pop.core_text[j]) <= 1
+                    elif column == "year~":
+                        a, b = rec.year[i], pop.year[j]
+                        ok &= a >= 0 and b >= 0 and abs(int(a) - int(b)) == 1
+                    elif getattr(rec, column) is None or getattr(pop, column) is None:
+                        ok = False  # a column a side does not carry: the rule proposes nothing
+                    else:
+                        a, b = getattr(rec, column)[i], getattr(pop, column)[j]
+                        ok &= a >= 0 and b >= 0 and a == b
+            if ok:
+                out.add((i, j))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_blocking_keeps_every_pair_whose_keys_are_equal(data) -> None:  # type: ignore[no-untyped-def]
+    with_address = data.draw(st.booleans())
+    rec = _features(data.draw, 6, "r", with_address)
+    pop = _features(data.draw, 7, "p", with_address)
+    pairs, counts = candidate_pairs(rec, pop, max_block_size=10_000, threads=1)
+    found = set(zip(pairs["r"].tolist(), pairs["p"].tolist(), strict=True))
+    assert found == _expected(rec, pop)
+    assert counts["union"] == len(found)
+    assert all(counts[rule.name] <= len(found) for rule in RULES)

@@ -1,0 +1,64 @@
+"""Address keys on real Vietnamese spellings of one house, and their properties."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.address import address_key, address_keys, house_number
+
+ONE_HOUSE = [
+    "Số 9 đường Nguyễn Huệ, Tổ dân phố 24",
+    "9 Nguyễn Huệ, TDP 24",
+    "SN 9 Đ. NGUYEN HUE, tổ 24",
+    "Số 009 đường Nguyễn  Huệ , Tổ dân phố 024",
+    unicodedata.normalize("NFD", "Số 9 đường Nguyễn Huệ, Tổ dân phố 24"),
+    "Số nhà 9, đường Nguyễn Huệ, TDP 24, P. Bến Thành, Q.1, TP. Hồ Chí Minh",
+]
+
+
+@pytest.mark.parametrize("spelling", ONE_HOUSE)
+def test_spellings_of_one_house_share_a_key(spelling: str) -> None:
+    assert address_key(spelling) == "9 nguyen hue to 24"
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("Số 12 ngõ 068, đường Lê Lợi, Tổ dân phố 3", "12 ngo 68 le loi to 3"),
+    ("12 Ng. 68 Lê Lợi, tổ 3", "12 ngo 68 le loi to 3"),
+    ("Kiệt 5 Hùng Vương", "hem 5 hung vuong"),
+    ("Hẻm 5 Hùng Vương, KP 2", "hem 5 hung vuong kp 2"),
+    ("Khu phố 2", "kp 2"),
+    ("Ấp Tân Hòa", "ap tan hoa"),
+    ("Xóm 07", "xom 7"),
+    ("5 Quán Thánh, P. Quán Thánh, Q. Ba Đình", "5 quan thanh"),  # the street keeps its name
+    ("Ấp 3, Đường tỉnh 743", "ap 3 tinh 743"),  # a provincial road is not the province
+    ("", ""),
+    (None, ""),
+])
+def test_address_keys(address: str | None, expected: str) -> None:
+    assert address_key(address) == expected
+
+
+def test_house_number_is_the_first_number() -> None:
+    assert [house_number(address_key(a)) for a in ("Số 12 ngõ 68 Lê Lợi", "Thôn 3", "Ấp Tân Hòa")] == ["12", "3", ""]
+
+
+def test_many_at_once_equals_one_at_a_time() -> None:
+    values = pd.Series(ONE_HOUSE + [None, "Thôn 3"], dtype=object)
+    assert address_keys(values).tolist() == [address_key(v) for v in values]
+
+
+_WORDS = st.sampled_from(["Số", "số", "SN", "9", "009", "đường", "Đ.", "Nguyễn", "Huệ", "ngõ", "Ng.", "Tổ",
+                          "dân", "phố", "TDP", "Thôn", "Xóm", "Ấp", "Hẻm", "Kiệt", "P.", "Q.1", ",", "/"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, max_size=10).map(" ".join))
+def test_a_key_is_its_own_key(address: str) -> None:
+    key = address_key(address)
+    assert address_key(key) == key
+    assert address_key(address.upper()) == key
