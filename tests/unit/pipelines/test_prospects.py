@@ -122,5 +122,8 @@ def test_every_row_has_a_vietnamese_reason_and_commune(tmp_path: Path) -> None:
     world.person(1)
     world.enterprise(TAX_CODE_2, employees="4")
     prospects = prospects_of(world, tmp_path)
+    # The resident is a voluntary-SI and an HI prospect; the enterprise has no unit.
+    assert sorted(prospects["group"]) == ["hi_prospect", "unregistered_employer", "voluntary_si_prospect"]
     assert prospects["reason"].str.len().gt(10).all()
+    assert prospects["reason"].str.contains("[àáảãạăâđêôơư]", regex=True).all()  # Vietnamese, diacritics kept
     assert prospects["ward_name"].eq("Phường Ba Đình").all() and prospects["province_code"].eq("01").all()
