@@ -26,7 +26,8 @@ from contract.registers import REGISTER_NAMES, REGISTERS
 if TYPE_CHECKING:
     from pipelines.context import RunContext
 
-__all__ = ["ARTIFACTS", "DEFAULT_SETTINGS_FILE", "WORKBOOK_FOLDER", "Artifact", "Column", "artifact", "markdown", "workbook_path"]
+__all__ = ["ARTIFACTS", "DEFAULT_SETTINGS_FILE", "WORKBOOK_FOLDER", "Artifact", "Column", "artifact", "markdown",
+           "register_columns", "workbook_path"]
 
 # Column types, as Arrow stores them in Parquet (a column that is empty on every row is stored
 # as Arrow's null type; the schema check accepts that for any type).
@@ -187,8 +188,8 @@ MANIFEST = Artifact("write_manifest", "manifest.json", "json",
                     "every input row accounted for, every output hashed, the settings' hash", published=True)
 
 ARTIFACTS: tuple[Artifact, ...] = (
-    EXTRACTED, SETTINGS, INGEST_SUMMARY, INGESTED, MALFORMED, VALIDATE_SUMMARY, VALIDATED, QUARANTINED, QUALITY_STAGE_SUMMARY,
-    QUALITY_SUMMARY,
+    EXTRACTED, SETTINGS, INGEST_SUMMARY, INGESTED, MALFORMED, VALIDATE_SUMMARY, VALIDATED, QUARANTINED,
+    QUALITY_STAGE_SUMMARY, QUALITY_SUMMARY,
     QUALITY_VALIDATIONS, DATA_DOCS, STANDARDISE_SUMMARY, *STANDARDISED.values(), LINK_SUMMARY, PERSON_LINKS,
     REVIEW, BEST_UNLINKED, MODEL, ORG_LINKS, PROSPECTS_SUMMARY, PROSPECTS, PROSPECTS_CSV, LINKS_CSV, REVIEW_CSV,
     QUARANTINE_CSV, SUMMARY_CSV, WORKBOOK, AUDIT_JSON, AUDIT_HTML, MANIFEST,

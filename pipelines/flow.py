@@ -28,7 +28,7 @@ from pipelines import catalogue as c
 if TYPE_CHECKING:
     from pipelines.context import RunContext
 
-__all__ = ["FLOW", "STAGE", "STAGE_NAMES", "Stage", "upstream"]
+__all__ = ["FLOW", "STAGE", "STAGE_NAMES", "Stage", "markdown", "upstream"]
 
 # How a failed task is retried. "data": a register that cannot be used (CovgapError) fails at once,
 # anything else is retried once; "reading": as "data", but reading from outside covgap (a folder on
@@ -58,7 +58,7 @@ class Stage:
     summary: bool = False
 
 
-def _settings(ctx: RunContext) -> dict[str, Any]:
+def _settings(ctx: RunContext) -> Any:
     from pipelines import settings
 
     return settings.record(ctx)
@@ -182,3 +182,18 @@ def upstream(stage: Stage) -> tuple[Stage, ...]:
         return (STAGE[stage.over],)
     position = FLOW.index(stage)
     return (FLOW[position - 1],) if position else ()
+
+
+def markdown() -> str:
+    """The flow as the Markdown table in ``docs/architecture.md`` (a test keeps them equal)."""
+
+    def files(artifacts: tuple[c.Artifact, ...]) -> str:
+        return ", ".join(f"`{a.relative(c.PER_REGISTER) if a.per_register else a.relative()}`" for a in artifacts)
+
+    lines = ["| stage | does | waits for | reads | writes | timeout | retry |", "|---|---|---|---|---|---|---|"]
+    for stage in FLOW:
+        waits = ", ".join(f"`{s.name}`" for s in upstream(stage)) + (f" (one run per item of `{stage.over}`)"
+                                                                      if stage.over else "")
+        lines.append(f"| `{stage.name}` | {stage.doc} | {waits} | {files(stage.inputs)} | {files(stage.outputs)} | "
+                     f"{stage.timeout} | {stage.retry} |")
+    return "\n".join(lines) + "\n"
