@@ -251,7 +251,8 @@ class Suite:
 
     def null_rates(self, rates: Mapping[str, float]) -> None:
         for column, most_missing in sorted(rates.items()):
-            self.add("ExpectColumnValuesToNotBeNull", kind="null_rate", column=column, mostly=round(1 - most_missing, 4),
+            self.add("ExpectColumnValuesToNotBeNull", kind="null_rate", column=column,
+                     mostly=round(1 - most_missing, 4),
                      description=f"`{column}` missing on at most {most_missing:.0%} of rows")
 
     def build(self) -> Any:

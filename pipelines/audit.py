@@ -119,10 +119,12 @@ def _prospects(ctx: RunContext) -> dict[str, Any] | None:
 
     groups = prospects["group"].value_counts()
     by_group = {g: int(groups.get(g, 0)) for g in GROUPS}
-    by_province = {str(k): int(v) for k, v in prospects["province_code"].fillna("?").value_counts().sort_index().items()}
+    provinces = prospects["province_code"].fillna("?").value_counts().sort_index()
+    by_province = {str(k): int(v) for k, v in provinces.items()}
     names = prospects.get("ward_name", pd.Series(index=prospects.index, dtype=object))
     table = (prospects.assign(ward_name=names).fillna({"ward_code": "?", "province_code": "?", "ward_name": ""})
-             .pivot_table(index=["province_code", "ward_code", "ward_name"], columns="group", aggfunc="size", fill_value=0))
+             .pivot_table(index=["province_code", "ward_code", "ward_name"], columns="group", aggfunc="size",
+                          fill_value=0))
     communes = [{"province_code": p, "ward_code": w, "ward_name": n, "total": int(row.sum()),
                  **{g: int(row.get(g, 0)) for g in GROUPS}} for (p, w, n), row in table.iterrows()]
     return {"total": len(prospects), "by_group": by_group, "by_province": by_province, "by_commune": communes}

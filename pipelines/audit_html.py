@@ -73,18 +73,21 @@ def _histogram_svg(hist: dict, thresholds: dict | None, width: int = 900, height
              f"<line x1='{left}' y1='{bottom}' x2='{left + plot_w}' y2='{bottom}' stroke='#000'/>"]
     for i, count in enumerate(counts):
         h = plot_h * count / top
-        parts.append(f"<rect x='{x(edges[i]):.1f}' y='{bottom - h:.1f}' width='{max(x(edges[i + 1]) - x(edges[i]) - 1, 1):.1f}' "
-                     f"height='{h:.1f}' fill='#6a8fbf'><title>{edges[i]:.2f} to {edges[i + 1]:.2f}: {count}</title></rect>")
+        bar = max(x(edges[i + 1]) - x(edges[i]) - 1, 1)
+        parts.append(f"<rect x='{x(edges[i]):.1f}' y='{bottom - h:.1f}' width='{bar:.1f}' "
+                     f"height='{h:.1f}' fill='#6a8fbf'><title>{edges[i]:.2f} to {edges[i + 1]:.2f}: "
+                     f"{count}</title></rect>")
     for value in (lo, (lo + hi) / 2, hi):
-        parts.append(f"<text x='{x(value):.1f}' y='{bottom + 16}' font-size='11' text-anchor='middle'>{value:.1f}</text>")
+        parts.append(f"<text x='{x(value):.1f}' y='{bottom + 16}' font-size='11' text-anchor='middle'>"
+                     f"{value:.1f}</text>")
     parts.append(f"<text x='{left - 6}' y='{bottom - plot_h + 4}' font-size='11' text-anchor='end'>{top:,}</text>")
     marks = {k: v for k, v in (thresholds or {}).items() if "weight" in k and "prior" not in k}
     for i, (name, value) in enumerate(sorted(marks.items())):
         if isinstance(value, int | float) and not isinstance(value, bool):
             xv = x(min(max(float(value), lo), hi))
             parts.append(f"<line x1='{xv:.1f}' y1='{bottom}' x2='{xv:.1f}' y2='{bottom - plot_h - 10}' stroke='#c00' "
-                         f"stroke-dasharray='4 3'/><text x='{xv + 3:.1f}' y='{bottom - plot_h - 12 + 12 * i}' font-size='11' "
-                         f"fill='#c00'>{escape(str(name))} = {value:g}</text>")
+                         f"stroke-dasharray='4 3'/><text x='{xv + 3:.1f}' y='{bottom - plot_h - 12 + 12 * i}' "
+                         f"font-size='11' fill='#c00'>{escape(str(name))} = {value:g}</text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -93,11 +96,12 @@ def _histogram_svg(hist: dict, thresholds: dict | None, width: int = 900, height
 
 def _inputs_and_ledger(ident: dict[str, Any], ledger: dict[str, Any]) -> list[str]:
     """Sections 1 and 2: the files read, and where every row went."""
-    out = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>covgap audit, as of {escape(ident['as_of'])}"
-           f"</title><style>{_CSS}</style></head><body>",
+    out = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>covgap audit, as of "
+           f"{escape(ident['as_of'])}</title><style>{_CSS}</style></head><body>",
            f"<h1>covgap audit report, as of {escape(ident['as_of'])}</h1>",
            f"<p>Code version <code>{escape(ident['code_version'])}</code>. The same figures are in "
-           "<code>audit.json</code>; every published file, with its SHA-256, is listed in <code>manifest.json</code>.</p>",
+           "<code>audit.json</code>; every published file, with its SHA-256, is listed in "
+           "<code>manifest.json</code>.</p>",
            "<h2 id='inputs'>1. What came in</h2>",
            _table(["register", "file", "format", "encoding", "rows read", "SHA-256"],
                   [[n, i["file"], i["format"], i["encoding"], i["rows_read"], i["sha256"]]
@@ -129,10 +133,11 @@ def _quality_section(quality: dict[str, Any] | None) -> list[str]:
     out: list[str] = []
     out.append("<h2 id='quality'>3. Data quality (Great Expectations)</h2>")
     if quality:
-        out.append("<p>Data Docs: <a href='quality/data_docs/index.html'>quality/data_docs/index.html</a>; validation "
-                   "results: <code>quality/validations/&lt;register&gt;.json</code>. Critical expectations stop the run; "
-                   "the others are warnings listed here. Each row rule names the quarantine reason it stands for, "
-                   "and the counts agree (a unique key: the expectation counts every copy, quarantine the later ones).</p>")
+        out.append("<p>Data Docs: <a href='quality/data_docs/index.html'>quality/data_docs/index.html</a>; "
+                   "validation results: <code>quality/validations/&lt;register&gt;.json</code>. Critical expectations "
+                   "stop the run; the others are warnings listed here. Each row rule names the quarantine reason it "
+                   "stands for, and the counts agree (a unique key: the expectation counts every copy, quarantine the "
+                   "later ones).</p>")
         out.append(_table(["register", "rows checked", "previous run", "expectations", "failed", "result"],
                           [[n, q["rows_checked"], q["previous_rows"], q["evaluated"], q["failed"],
                             "passed" if q["success"] else "warnings"] for n, q in quality["registers"].items()],
@@ -161,7 +166,8 @@ def _matching_section(matching: dict[str, Any]) -> list[str]:
     out: list[str] = []
     out.append("<h2 id='matching'>4. Matching quality</h2>")
     out.append(_table(["links", "count"], [[m, c] for m, c in (matching.get("links_by_method") or {}).items()] +
-                      [[f"units to organisations: {m}", c] for m, c in (matching.get("org_links_by_method") or {}).items()],
+                      [[f"units to organisations: {m}", c]
+                       for m, c in (matching.get("org_links_by_method") or {}).items()],
                       {1}))
     out.append("<h3>Distribution of match weights (probabilistic links; dashed: thresholds)</h3>" +
                _histogram_svg(matching.get("weights") or {}, matching.get("thresholds")))
@@ -213,7 +219,8 @@ _TRACE = """<h2 id='trace'>6. How to trace a prospect to its input rows</h2>
 data row of the file (the header is not counted; a register read from a database uses its <code>row_number</code>
 column).</li>
 <li>In <code>prospects.csv</code>, <code>source_rows</code> lists the input rows a prospect was derived from, e.g.
-<code>enterprises:12;managers:40</code>: row 12 of <code>enterprises.csv</code> and row 40 of <code>managers.csv</code>.</li>
+<code>enterprises:12;managers:40</code>: row 12 of <code>enterprises.csv</code> and row 40 of \
+<code>managers.csv</code>.</li>
 <li>In <code>links.csv</code>, each link has <code>source,row_number</code> (the insured, manager, household or employer
 row), the resident's <code>person_id</code> (or the organisation's <code>tax_code</code>), the <code>method</code>
 (<code>exact_id</code>, <code>probabilistic</code>, ...), the weight and the Vietnamese reason.</li>

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["PRIVACY_NOTE", "SHEETS", "Record", "Sheet", "SheetColumn", "cell_value", "format_date", "mask_id", "maybe_id", "scrub",
-           "text_of"]
+__all__ = ["PRIVACY_NOTE", "SHEETS", "Record", "Sheet", "SheetColumn", "cell_value", "format_date", "mask_id",
+           "maybe_id", "scrub", "text_of"]
 
 Record = dict[str, str]  # one prospect, every value stripped text ("" when empty)
 # A 12-digit personal ID or 9-digit legacy ID inside free text (reason, evidence, address)

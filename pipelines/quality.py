@@ -203,8 +203,8 @@ def run(ctx: RunContext, previous_manifest: str | Path | None = None,
             failed=sum(not e["success"] for e in expectations), critical_failed=len(failures),
             expectations=expectations, rule_agreement=_agreement(expectations, reasons))
         summary["critical_failures"].extend(failures)
-        log.info("quality %s: %d of %d expectations met", name, len(expectations) - summary["registers"][name]["failed"],
-                 len(expectations))
+        met = len(expectations) - summary["registers"][name]["failed"]
+        log.info("quality %s: %d of %d expectations met", name, met, len(expectations))
     context.build_data_docs(site_names=["covgap"])
     _offline_docs(DATA_DOCS.path(ctx).parent, summary)
     with atomic_open(QUALITY_SUMMARY.path(ctx)) as handle:

@@ -49,7 +49,9 @@ def export_query(schema: str, table: str, columns: list[str], unique_key: str | 
     """The ``COPY`` statement that writes one table as the contract's CSV, in a fixed row order.
 
     >>> print(export_query("public", "employers", ["row_number", "unit_code", "name"], "unit_code"))
-    COPY (SELECT "unit_code"::text AS "unit_code", "name"::text AS "name" FROM "public"."employers" ORDER BY "row_number") TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')
+    ... # doctest: +NORMALIZE_WHITESPACE
+    COPY (SELECT "unit_code"::text AS "unit_code", "name"::text AS "name" FROM "public"."employers"
+    ORDER BY "row_number") TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')
     >>> print(export_query("public", "employers", ["unit_code", "name"], "unit_code"))  # doctest: +ELLIPSIS
     COPY (... ORDER BY "unit_code" COLLATE "C", "name" COLLATE "C") TO STDOUT ...
     """
