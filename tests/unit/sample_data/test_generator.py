@@ -23,7 +23,7 @@ from sample_data.rules import retirement_months, working_age
 from tests.support.required import missing
 
 AS_OF = date(2026, 7, 1)
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 # Copied from contract.md on purpose (not imported from the generator), so a drift shows.
 CONTRACT_COLUMNS = {
