@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-KEY = ["group", "ward_code", "person_id", "tax_code", "business_id"]
-GROUPS = ("unregistered_employer", "underdeclared_employer", "uninsured_manager", "uninsured_household_owner",
-          "voluntary_si_prospect", "hi_prospect")
+from contract.groups import GROUPS, PROSPECT_KEY
+
+KEY = list(PROSPECT_KEY)
 
 
 def scores(world: Path, output: Path) -> pd.DataFrame:

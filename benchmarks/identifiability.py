@@ -4,8 +4,8 @@
 
 A true prospect's register row is *indistinguishable* when another resident fits it at least as
 well as the true person on everything the row carries: the name (with diacritics when the row
-has them, else folded; `Thị`/`Văn` aside; both as the linkage forms them), sex, date of birth (the same value; a compatible
-partial date or day and month swapped; the same year or a year apart), nearness to the commune
+has them, else folded; `Thị`/`Văn` aside; both as the linkage forms them), sex, date of birth (the
+same value; a compatible partial date or day and month swapped; the same year or a year apart), nearness to the commune
 the prospect is listed in (the organisation's or the business's: same commune, same province,
 elsewhere) and the row's address. A row is placeable anyway when its ID is the true person's
 within one edit, or its legacy CMND also appears on another row (a crosswalk can carry it).

@@ -41,8 +41,8 @@ def _read(path: Path) -> pd.DataFrame:
 
 def load_world(folder: Path) -> dict[str, pd.DataFrame]:
     """Standardised registers, the linkage's inputs, and the truth, from a generated world."""
+    from contract.registers import REGISTERS
     from pipelines.link import person_records
-    from pipelines.registers import REGISTERS
     from pipelines.standardise import standardise_register
 
     bad = pd.read_csv(folder / "truth" / "quarantine.csv", dtype=str)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipelines.run import STAGES  # noqa: E402  (the flow is written once)
+from pipelines.flow import STAGE_NAMES  # noqa: E402  (the flow is written once)
 
 AS_OF = "2026-07-01"
 
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--noise", default="normal", choices=["none", "normal", "hard"])
     parser.add_argument("--keep", type=Path, help="output folder (default: benchmarks/data/out-...)")
-    parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES),
+    parser.add_argument("--stages", nargs="+", choices=STAGE_NAMES, default=list(STAGE_NAMES),
                         help="run only these (the earlier stages' files must exist)")
     args = parser.parse_args()
     world = ROOT / "benchmarks" / "data" / f"world-{args.persons}-{args.seed}-{args.noise}"

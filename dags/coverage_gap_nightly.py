@@ -2,23 +2,11 @@
 # covgap nightly: who social and health insurance do not yet cover
 
 Reads the seven registers, links them, and publishes the prospect lists of every commune:
-exactly what `covgap run --input ... --output ... --as-of ...` publishes, one task per stage.
-
-| task | does | calls |
-|---|---|---|
-| `extract` | finds the registers: the `input` folder as is, or the seven tables of the database behind Airflow connection `input` copied to CSV | `pipelines.nightly.prepare_input` |
-| `ingest` | reads each register, every value as text; stops on a file that cannot be used at all | `pipelines.run.run_stage(ctx, "ingest")` |
-| `validate` | quarantines rows that break the contract's rules, with their reason | `run_stage(ctx, "validate")` |
-| `quality` | runs one Great Expectations suite per register, writes Data Docs; stops on a critical failure | `run_stage(ctx, "quality")` |
-| `standardise` | normalises names, dates, IDs; maps old commune codes | `run_stage(ctx, "standardise")` |
-| `link` | links insured, managers, owners to residents and units to organisations | `run_stage(ctx, "link")` |
-| `prospects` | applies the six rules | `run_stage(ctx, "prospects")` |
-| `write_lists` | `prospects.csv`, `links.csv`, `quarantine/`, `summary.csv` | `pipelines.publish.write_lists` |
-| `provinces` | provinces that have prospects (removes workbooks of provinces that no longer do) | `pipelines.nightly.workbook_provinces` |
-| `write_province` | one mapped task per province (34 at most): its commune workbooks `by_ward/<province>/` | `pipelines.publish.write_province` |
-| `write_audit` | `audit.html` and `audit.json`: ledger, matching quality, prospects per commune | `pipelines.audit.write_audit` |
-| `write_manifest` | `manifest.json`: every input row accounted for, every output hashed | `pipelines.publish.write_manifest` |
-| `publish_latest` | points `{output}/{as_of}` and then `{output}/latest` at this run's folder, each atomically, only now that all succeeded | `pipelines.nightly.publish_run` |
+exactly what `covgap run --input ... --output ... --as-of ...` publishes, one task per stage of
+`pipelines/flow.py` (the table below is made from it), between `extract` (find the registers:
+the `input` folder as is, or the seven tables of the database behind Airflow connection `input`
+copied to CSV) and `publish_latest` (point `{output}/{as_of}` and then `{output}/latest` at this
+run's folder, each atomically, only now that all succeeded).
 
 **Params.** `input`: a folder, or an Airflow connection id (an existing folder wins);
 `output`: root of the runs (env `COVGAP_OUTPUT`, else `~/covgap-runs`); `as_of`: the reference
@@ -51,16 +39,17 @@ from airflow.sdk import (
     task,
 )
 
+from contract.registers import REGISTER_NAMES  # pure Python: parsing the DAG stays light
+from pipelines.flow import FLOW, Stage, upstream  # names, timeouts, retry classes; no stage is imported
+
 log = logging.getLogger(__name__)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # no I/O: path arithmetic only
 DEFAULT_INPUT = os.path.join(REPO, "sample_data", "small")
 DEFAULT_OUTPUT = os.environ.get("COVGAP_OUTPUT", "~/covgap-runs")
-REGISTERS = ("population", "enterprises", "cooperatives", "managers", "household_businesses", "insured",
-             "employers")  # as pipelines.registers.REGISTERS, repeated so parsing imports nothing
 
 REGISTER_ASSETS = [Asset(name=f"covgap_register_{name}", uri=f"x-covgap://registers/{name}", group="covgap")
-                   for name in REGISTERS]
+                   for name in REGISTER_NAMES]
 PROSPECT_LISTS = Asset(name="covgap_prospect_lists", uri="x-covgap://prospect-lists/latest", group="covgap")
 
 # A data problem (a register that cannot be used) fails at once; anything else retries.
@@ -79,13 +68,13 @@ def _run() -> dict[str, str]:
     params = context["params"]
     as_of = resolve_as_of(params.get("as_of"), context.get("logical_date"))
     run_dir = plan_run(params["output"], as_of, context["run_id"])
-    return {"root": params["output"], "output": str(run_dir), "as_of": as_of}
+    return {"root": params["output"], "output": str(run_dir), "as_of": as_of, "settings": params.get("settings") or ""}
 
 
 def _ctx(run: dict[str, str]):  # -> RunContext (imported at run time)
     from pipelines.context import RunContext
 
-    return RunContext.create(run["input"], run["output"], run["as_of"])
+    return RunContext.create(run["input"], run["output"], run["as_of"], run.get("settings") or None)
 
 
 def _alert(context: dict) -> None:
@@ -124,7 +113,9 @@ def _alert(context: dict) -> None:
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
-    doc_md=__doc__,
+    doc_md=(__doc__ or "") + "\n| task | does | timeout |\n|---|---|---|\n" + "".join(
+        f"| `{s.name}` | {s.doc}{' (one task per item of ' + s.over + ')' if s.over else ''} | {s.timeout} |\n"
+        for s in FLOW),
     tags=["covgap"],
     params={
         "input": Param(DEFAULT_INPUT, type="string", minLength=1,
@@ -133,6 +124,8 @@ def _alert(context: dict) -> None:
                         description="root of the runs: each run writes {output}/{as_of}/"),
         "as_of": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}-\d{2}$",
                        description="reference date YYYY-MM-DD; empty: the logical date"),
+        "settings": Param(None, type=["null", "string"],
+                          description="settings file (TOML); empty: the shipped pipelines/settings.toml"),
     },
     default_args={"retries": 1, "retry_delay": dt.timedelta(minutes=5), "retry_policy": DATA_PROBLEMS,
                   "execution_timeout": dt.timedelta(hours=2), "on_failure_callback": _alert},
@@ -145,52 +138,29 @@ def coverage_gap_nightly() -> None:
         run = _run()
         return {**run, "input": str(prepare_input(get_current_context()["params"]["input"], run["output"]))}
 
-    @task(execution_timeout=dt.timedelta(hours=2), **READING)
-    def ingest(run: dict[str, str]) -> dict[str, str]:
-        from pipelines.run import run_stage
+    def stage_task(stage: Stage) -> Any:
+        """One task for one stage of the flow: its timeout, its retry class, one call into pipelines/."""
+        options: dict[str, Any] = {**(READING if stage.retry == "reading" else {}), "execution_timeout": stage.timeout}
+        if stage.over is not None:
+            @task(task_id=stage.name, max_active_tis_per_dagrun=16, **options)
+            def run_each(run: dict[str, str], item: str) -> Any:
+                from pipelines.run import run_stage
 
-        run_stage(_ctx(run), "ingest")
-        return run
+                return run_stage(_ctx(run), stage.name, items=[item], workers=1)[0]  # counts only
 
-    def stage_task(stage: str, hours: float):
-        @task(task_id=stage, execution_timeout=dt.timedelta(hours=hours))
-        def run_one(run: dict[str, str]) -> dict[str, str]:
+            return run_each
+        # After a mapped task that expanded to nothing (no province has prospects): skipped, not failed.
+        mapped_before = any(before.over is not None for before in upstream(stage))
+
+        @task(task_id=stage.name, trigger_rule="none_failed" if mapped_before else "all_success", **options)
+        def run_one(run: dict[str, str]) -> Any:
             from pipelines.run import run_stage
 
-            run_stage(_ctx(run), stage)
-            return run
+            result = run_stage(_ctx(run), stage.name)
+            # XCom carries paths and counts, never tables: the items a later stage maps over, else the paths.
+            return result if any(later.over == stage.name for later in FLOW) else run
 
         return run_one
-
-    @task(execution_timeout=dt.timedelta(hours=1))
-    def write_lists(run: dict[str, str]) -> dict:
-        from pipelines.publish import write_lists
-
-        return write_lists(_ctx(run))
-
-    @task(execution_timeout=dt.timedelta(minutes=30))
-    def provinces(run: dict[str, str]) -> list[str]:
-        from pipelines.nightly import workbook_provinces
-
-        return workbook_provinces(_ctx(run))
-
-    @task(execution_timeout=dt.timedelta(hours=1), max_active_tis_per_dagrun=16)
-    def write_province(run: dict[str, str], province_code: str) -> dict:
-        from pipelines.publish import write_province
-
-        return write_province(_ctx(run), province_code)
-
-    @task(execution_timeout=dt.timedelta(minutes=30))
-    def write_audit(run: dict[str, str]) -> dict:
-        from pipelines.audit import write_audit
-
-        return write_audit(_ctx(run))
-
-    @task(execution_timeout=dt.timedelta(minutes=30), trigger_rule="none_failed")
-    def write_manifest(run: dict[str, str]) -> dict:
-        from pipelines.publish import write_manifest
-
-        return write_manifest(_ctx(run))
 
     @task(outlets=[PROSPECT_LISTS], execution_timeout=dt.timedelta(minutes=5))
     def publish_latest(run: dict[str, str]) -> str:
@@ -198,17 +168,16 @@ def coverage_gap_nightly() -> None:
 
         return str(publish_run(run["root"], run["output"], run["as_of"]))
 
-    run: Any = extract()  # an XComArg: the run's paths, handed from task to task
-    run = ingest(run)
-    for stage, hours in (("validate", 2), ("quality", 2), ("standardise", 2), ("link", 6), ("prospects", 1)):
-        run = stage_task(stage, hours)(run)
-    lists = write_lists(run)
-    workbooks = write_province.partial(run=run).expand(province_code=provinces(run))
-    audit = write_audit(run)
-    manifest = write_manifest(run)
-    lists >> audit
-    [audit, workbooks] >> manifest
-    manifest >> publish_latest(run)
+    run: Any = extract()  # an XComArg: the run's paths (never tables), handed to every task
+    tasks: dict[str, Any] = {}
+    for stage in FLOW:
+        if stage.over is not None:
+            tasks[stage.name] = stage_task(stage).partial(run=run).expand(item=tasks[stage.over])
+        else:
+            tasks[stage.name] = stage_task(stage)(run)
+        for before in upstream(stage):
+            tasks[before.name] >> tasks[stage.name]
+    tasks[FLOW[-1].name] >> publish_latest(run)
 
 
 coverage_gap_nightly()

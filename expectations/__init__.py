@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from expectations.common import Lookups, Prepared, Suite, Thresholds
-from pipelines.registers import REGISTER_NAMES
+from contract.registers import REGISTER_NAMES
+from expectations.common import Lookups, Prepared, Suite
+from expectations.thresholds import Thresholds
 
 __all__ = ["Lookups", "Prepared", "Suite", "Thresholds", "suite_module"]
 

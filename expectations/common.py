@@ -18,46 +18,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from contract.registers import REGISTERS
+from contract.rules import Check, RowRule, row_rule
+from expectations.thresholds import Thresholds
 from matching.admin_units import resolve_ward_codes
 from matching.dates import first_day, parse_full_dates, parse_partial_dates
 from matching.ids import id_agrees_with, normalise_person_ids, normalise_tax_codes
 from matching.text import normalise_enum, normalise_sex
-from pipelines.registers import REGISTERS
 
 __all__ = ["Lookups", "Prepared", "Thresholds", "Suite", "start"]
 
-UNIQUE_RULE = "{key}: later copy of a unique key"
-TAX_SHAPE = r"^\d{10}(?:-\d{3})?$"
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When a fault stops the run (critical) rather than being reported (warning).
-
-    ``volume_warn``: a register that shrank by this share since the previous run warns;
-    ``volume_critical``: shrinking by this share stops the run. ``key_well_formed``: the
-    least share of well-formed, present key values (below it the file is probably broken:
-    shifted columns, a wrong extract). ``null_rates``: most share of missing values allowed
-    per optional column (warning).
-    """
-
-    volume_warn: float = 0.2
-    volume_critical: float = 0.5
-    key_well_formed: float = 0.9
-    null_rates: dict[str, dict[str, float]] = field(default_factory=lambda: {
-        "population": {"address": 0.5, "relation_to_head": 0.5, "phone": 0.9},
-        "enterprises": {"employees": 0.5, "address": 0.5, "registered_on": 0.5},
-        "cooperatives": {"members": 0.5, "address": 0.5},
-        "managers": {"person_id": 0.5, "role": 0.5},
-        "household_businesses": {"owner_person_id": 0.5, "address": 0.5},
-        "insured": {"person_id": 0.5, "sex": 0.5, "ward_code": 0.5},
-        "employers": {"tax_code": 0.5, "ward_code": 0.5},
-    })
 
 
 @dataclass(frozen=True)
@@ -204,52 +180,68 @@ class Suite:
                      description=f"no more than {share:.0%} fewer rows than the previous run "
                                  f"({previous_rows} rows): at least {floor}")
 
+    def _rule(self, column: str, *checks: Check) -> RowRule:
+        return row_rule(self.register, column, *checks)
+
     def required_values(self, required: tuple[str, ...]) -> None:
         for column in required:
             self.add("ExpectColumnValuesToNotBeNull", kind="row_rule", column=column, mostly=None,
-                     rule=f"{column}: required value is missing", description=f"`{column}` is present on every row")
+                     rule=self._rule(column, "required").text, description=f"`{column}` is present on every row")
 
-    def key_well_formed(self, column: str, regex: str, what: str, thresholds: Thresholds, *,
-                        shaped: str | None = None) -> None:
+    def key_well_formed(self, column: str, thresholds: Thresholds, *, shaped: str | None = None) -> None:
+        """Critical: the key present and of its contract shape on most rows."""
+        rule = self._rule(column, "pattern", "tax_code")
         share = thresholds.key_well_formed
         self.add("ExpectColumnValuesToNotBeNull", severity="critical", kind="structure", column=column,
                  mostly=share, description=f"`{column}` present on at least {share:.0%} of rows")
         self.add("ExpectColumnValuesToMatchRegex", severity="critical", kind="structure", column=shaped or column,
-                 regex=regex, mostly=share, description=f"`{column}` is {what} on at least {share:.0%} of rows")
+                 regex=rule.pattern, mostly=share,
+                 description=f"`{column}` is {rule.what} on at least {share:.0%} of rows")
 
-    def shape(self, column: str, regex: str, what: str, *, shaped: str | None = None, required: bool = True) -> None:
-        self.add("ExpectColumnValuesToMatchRegex", kind="row_rule" if required else "optional", column=column,
-                 rule=f"{column}: not {what}" if required else None, regex=regex,
+    def shape(self, column: str, *, shaped: str | None = None) -> None:
+        """The contract's shape rule on ``column`` (a row rule)."""
+        rule = self._rule(column, "pattern", "tax_code")
+        self.add("ExpectColumnValuesToMatchRegex", kind="row_rule", column=column, rule=rule.text, regex=rule.pattern,
+                 description=f"`{column}` is {rule.what}", target=shaped or column)
+
+    def optional_shape(self, column: str, regex: str, what: str, *, shaped: str | None = None) -> None:
+        """A shape an optional value should have (reported, never quarantined)."""
+        self.add("ExpectColumnValuesToMatchRegex", kind="optional", column=column, rule=None, regex=regex,
                  description=f"`{column}` is {what}", target=shaped or column)
 
     def unique(self, key: str) -> None:
-        self.add("ExpectColumnValuesToBeUnique", kind="row_rule", column=key, rule=UNIQUE_RULE.format(key=key),
+        self.add("ExpectColumnValuesToBeUnique", kind="row_rule", column=key, rule=self._rule(key, "unique").text,
                  description=f"`{key}` is unique (GX counts every copy; quarantine keeps the first usable one)")
 
-    def enum(self, column: str, allowed: tuple[str, ...], derived: str, *, required: bool = True,
-             rule: str | None = None) -> None:
-        self.add("ExpectColumnValuesToBeInSet", kind="row_rule" if required else "optional", column=column,
-                 rule=(rule or f"{column}: not one of {', '.join(allowed)}") if required else None,
+    def enum(self, column: str, derived: str) -> None:
+        """The contract's closed list on ``column`` (a row rule)."""
+        rule = self._rule(column, "enum", "sex")
+        self.add("ExpectColumnValuesToBeInSet", kind="row_rule", column=column, rule=rule.text,
+                 value_set=list(rule.allowed), target=derived,
+                 description=f"`{column}` is one of {', '.join(rule.allowed)}")
+
+    def optional_enum(self, column: str, allowed: tuple[str, ...], derived: str) -> None:
+        self.add("ExpectColumnValuesToBeInSet", kind="optional", column=column, rule=None,
                  value_set=list(allowed), target=derived, description=f"`{column}` is one of {', '.join(allowed)}")
 
-    def real_date(self, column: str, status: str, *, required: bool, rule: str | None = None) -> None:
+    def real_date(self, column: str, status: str, *, required: bool) -> None:
         self.add("ExpectColumnValuesToNotBeInSet", kind="row_rule" if required else "optional", column=column,
-                 rule=rule if required else None, value_set=["invalid"], target=status,
-                 description=f"`{column}` is a real date")
+                 rule=self._rule(column, "real_date").text if required else None, value_set=["invalid"],
+                 target=status, description=f"`{column}` is a real date")
 
     def not_future(self, column: str, derived: str, *, required: bool) -> None:
         self.add("ExpectColumnValuesToBeInSet", kind="row_rule" if required else "optional", column=column,
-                 rule=f"{column}: in the future (after the as-of date)" if required else None, value_set=[False],
+                 rule=self._rule(column, "not_future").text if required else None, value_set=[False],
                  target=derived, description=f"`{column}` is not after the as-of date")
 
     def ward(self, status: str, *, required: bool, current_only: bool = False) -> None:
         self.add("ExpectColumnValuesToNotBeInSet", kind="row_rule" if required else "optional", column="ward_code",
-                 rule="ward_code: neither a current nor a pre-July-2025 commune code" if required else None,
+                 rule=self._rule("ward_code", "ward_known").text if required else None,
                  value_set=["unknown"], target=status,
                  description="`ward_code` is a current commune code or a pre-July-2025 one that maps to one")
         if current_only:
             self.add("ExpectColumnValuesToNotBeInSet", kind="row_rule", column="ward_code",
-                     rule="ward_code: not a current commune code (this register must carry current codes)",
+                     rule=self._rule("ward_code", "ward_current").text,
                      value_set=["old_mapped", "old_split_resolved", "old_split_flagged"], target=status,
                      description="`ward_code` is a current commune code")
 
@@ -257,9 +249,10 @@ class Suite:
         self.add("ExpectColumnValuesToBeInSet", kind=kind, column=column, value_set=[True], target=derived,
                  description=description)
 
-    def null_rates(self, rates: dict[str, float]) -> None:
+    def null_rates(self, rates: Mapping[str, float]) -> None:
         for column, most_missing in sorted(rates.items()):
-            self.add("ExpectColumnValuesToNotBeNull", kind="null_rate", column=column, mostly=round(1 - most_missing, 4),
+            self.add("ExpectColumnValuesToNotBeNull", kind="null_rate", column=column,
+                     mostly=round(1 - most_missing, 4),
                      description=f"`{column}` missing on at most {most_missing:.0%} of rows")
 
     def build(self) -> Any:

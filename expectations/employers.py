@@ -6,7 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import TAX_SHAPE, Lookups, Suite, Thresholds, start
+from contract.rules import TAX_CODE_PATTERN, TAX_CODE_WHAT
+from expectations.common import Lookups, Suite, Thresholds, start
 
 REGISTER = "employers"
 
@@ -22,7 +23,7 @@ def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: i
     s.required_values(spec.required)
     s.unique("unit_code")
     shaped, check = p.tax_code("tax_code")
-    s.shape("tax_code", TAX_SHAPE, "a 10-digit tax code (or 13 for a branch)", shaped=shaped, required=False)
+    s.optional_shape("tax_code", TAX_CODE_PATTERN, TAX_CODE_WHAT, shaped=shaped)
     s.flag("tax_code", check, "`tax_code` has a valid check digit (reported, not rejected)")
     found = p.found_in("tax_code", lookups.org_tax_codes, "enterprises or cooperatives")
     s.flag("tax_code", found, "`tax_code` is that of a registered enterprise or cooperative (reported)",

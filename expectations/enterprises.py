@@ -6,11 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import TAX_SHAPE, Lookups, Suite, Thresholds, start
-from pipelines.registers import ORG_STATUSES
+from expectations.common import Lookups, Suite, Thresholds, start
 
 REGISTER = "enterprises"
-TAX_WHAT = "a 10-digit tax code (or 13 for a branch)"
 
 
 def build_organisations(register: str, rows: pd.DataFrame, as_of: dt.date, previous_rows: int | None,
@@ -18,12 +16,12 @@ def build_organisations(register: str, rows: pd.DataFrame, as_of: dt.date, previ
     p, s = start(rows, register, previous_rows, thresholds, empty_is_critical=register == "enterprises")
     spec = p.spec
     shaped, check = p.tax_code("tax_code")
-    s.key_well_formed("tax_code", TAX_SHAPE, TAX_WHAT, thresholds, shaped=shaped)
+    s.key_well_formed("tax_code", thresholds, shaped=shaped)
     s.required_values(spec.required)
-    s.shape("tax_code", TAX_SHAPE, TAX_WHAT, shaped=shaped)
+    s.shape("tax_code", shaped=shaped)
     s.unique("tax_code")
     s.flag("tax_code", check, "`tax_code` has a valid check digit (reported, not rejected)")
-    s.enum("status", ORG_STATUSES, p.normalised_enum("status"))
+    s.enum("status", p.normalised_enum("status"))
     s.ward(p.ward_status(), required=True)
     registered, registered_future = p.full_date("registered_on", as_of)
     s.real_date("registered_on", registered, required=False)
@@ -31,7 +29,7 @@ def build_organisations(register: str, rows: pd.DataFrame, as_of: dt.date, previ
           target=registered_future, description="`registered_on` is not after the as-of date")
     for column in ("employees", "members"):
         p.keep(column)
-        s.shape(column, r"^\d+$", "a whole number", required=False)
+        s.optional_shape(column, r"^\d+$", "a whole number")
     s.null_rates(thresholds.null_rates[register])
     return p.frame(), s
 

@@ -7,7 +7,6 @@ import datetime as dt
 import pandas as pd
 
 from expectations.common import Lookups, Suite, Thresholds, start
-from pipelines.registers import HB_STATUSES, TAX_METHODS
 
 REGISTER = "household_businesses"
 
@@ -22,8 +21,8 @@ def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: i
           mostly=share, description=f"`business_id` present on at least {share:.0%} of rows")
     s.required_values(spec.required)
     s.unique("business_id")
-    s.enum("tax_method", TAX_METHODS, p.normalised_enum("tax_method"))
-    s.enum("status", HB_STATUSES, p.normalised_enum("status"))
+    s.enum("tax_method", p.normalised_enum("tax_method"))
+    s.enum("status", p.normalised_enum("status"))
     s.ward(p.ward_status(), required=True)
     kind = p.person_id_kind("owner_person_id")
     s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column="owner_person_id", value_set=["unusable"],
@@ -31,6 +30,6 @@ def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: i
     status, future = p.partial_date("owner_date_of_birth", as_of, allow_swap=True)
     s.real_date("owner_date_of_birth", status, required=False)
     s.not_future("owner_date_of_birth", future, required=False)
-    s.shape("employees", r"^\d+$", "a whole number", required=False)
+    s.optional_shape("employees", r"^\d+$", "a whole number")
     s.null_rates(thresholds.null_rates[REGISTER])
     return p.frame(), s

@@ -45,7 +45,7 @@ def _keys_of_folded(folded: pa.Array) -> pa.Array:
     return pc.utf8_trim(folded, " ")
 
 
-def address_keys(values: pd.Series | np.ndarray | list) -> np.ndarray:
+def address_keys(values: pd.Series | np.ndarray | list[str | None]) -> np.ndarray:
     """:func:`address_key` of many values (each distinct value worked out once); ``""`` where missing."""
     series = pd.Series(np.asarray(values, dtype=object), dtype=object)
     folded = fold_series(series)

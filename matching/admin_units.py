@@ -342,7 +342,8 @@ def _resolve_splits(codes: np.ndarray, addresses: np.ndarray) -> np.ndarray:
     group = pairs.groupby(["code", "address"], sort=False).ngroup().to_numpy()
     firsts = pairs.drop_duplicates()
     table = _objects([_resolve_split(c, a) for c, a in zip(firsts["code"], firsts["address"], strict=True)])
-    return table[group]
+    resolved: np.ndarray = table[group]
+    return resolved
 
 
 def province_of(ward_codes: pd.Series) -> pd.Series:

@@ -22,7 +22,8 @@ def _valid_ymd(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     month_ok = month.isna() | month.between(1, 12)
     # Out-of-range months would make to_datetime raise; they are invalid anyway.
     safe_month = month.where(month_ok.fillna(False), 1).fillna(1)
-    filled = pd.DataFrame({"year": year.where(year.between(1800, 2200), 2000), "month": safe_month, "day": day.fillna(1)})
+    filled = pd.DataFrame({"year": year.where(year.between(1800, 2200), 2000), "month": safe_month,
+                           "day": day.fillna(1)})
     stamps = pd.to_datetime(filled.astype("float"), errors="coerce")
     return month_ok & stamps.notna() & year.between(1800, 2200)
 

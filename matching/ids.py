@@ -33,8 +33,10 @@ _TAX_WEIGHTS = np.array([31, 29, 23, 19, 17, 13, 7, 5, 3])
 def normalise_person_ids(values: pd.Series) -> pd.DataFrame:
     """Split recorded IDs into ``person_id`` (12 digits), ``legacy_id`` (9 digits) and ``person_id_raw``.
 
-    >>> normalise_person_ids(pd.Series(["001 085 012345", "012345678", "00108501234", None])).values.tolist()
-    [['001085012345', None, '001085012345'], [None, '012345678', '012345678'], [None, None, '00108501234'], [None, None, None]]
+    >>> ids = pd.Series(["001 085 012345", "012345678", "00108501234", None])
+    >>> normalise_person_ids(ids).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['001085012345', None, '001085012345'], [None, '012345678', '012345678'],
+     [None, None, '00108501234'], [None, None, None]]
     """
     raw = values.astype("string[pyarrow]").str.replace(_SEPARATORS, "", regex=True)
     raw = raw.where(raw.str.len() > 0)

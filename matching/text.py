@@ -30,7 +30,8 @@ _LOOKALIKES = (("\u00d0", "\u0110"), ("\u00f0", "\u0111"), ("\u0189", "\u0110"),
 # What Python's str.isspace() calls white space, as an RE2 class (RE2's \s is ASCII only). The
 # pattern matches only runs that need changing (two or more, or one that is not a plain space):
 # matching every single space makes the kernel several times slower.
-_OTHER_SPACES = r"\t\n\x{0b}\f\r\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_OTHER_SPACES = (r"\t\n\x{0b}\f\r\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}"
+                 r"\x{205f}\x{3000}")
 _SPACES = rf"[ {_OTHER_SPACES}]{{2,}}|[{_OTHER_SPACES}]"
 
 # Two implementations of the same forms: columns on Arrow's string kernels (a million names in a

@@ -1,4 +1,6 @@
-"""``covgap run --input DIR --output DIR --as-of YYYY-MM-DD`` (see ../shared/contract.md)."""
+"""``covgap run --input DIR --output DIR --as-of YYYY-MM-DD [--settings FILE]`` (see ../shared/contract.md).
+
+The stages and their order: ``pipelines/flow.py``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--input", required=True, help="folder with the seven registers (.csv or .parquet)")
     run.add_argument("--output", required=True, help="folder to write the lists and reports into")
     run.add_argument("--as-of", required=True, type=_date, help="reference date, YYYY-MM-DD")
+    run.add_argument("--settings", help="settings file (TOML; default: the shipped pipelines/settings.toml)")
     run.add_argument("--verbose", "-v", action="store_true", help="log each stage")
     return parser
 
@@ -36,12 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.context import RunContext
     from pipelines.exceptions import CovgapError
     from pipelines.run import run_pipeline
+    from pipelines.settings import load_settings
 
-    ctx = RunContext.create(args.input, args.output, args.as_of)
+    ctx = RunContext.create(args.input, args.output, args.as_of, args.settings)
     if not ctx.input.is_dir():
         print(f"covgap: {ctx.input}: input folder not found", file=sys.stderr)
         return 2
     try:
+        load_settings(ctx.settings_file)  # first: a bad settings file stops the run before any stage
         summaries = run_pipeline(ctx)
     except CovgapError as error:
         print(f"covgap: the run stopped, nothing was published:\n{error}", file=sys.stderr)

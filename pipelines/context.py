@@ -1,40 +1,53 @@
-"""Where a run reads and writes, and for which date: passed to every stage."""
+"""Where a run reads and writes, for which date, with which settings: passed to every stage."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines.catalogue import DEFAULT_SETTINGS_FILE, SETTINGS
+
+if TYPE_CHECKING:
+    from pipelines.settings import Settings
 
 __all__ = ["RunContext"]
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """One run: the input folder, the output folder and the as-of date.
+    """One run: the input folder, the output folder, the as-of date and the settings file.
 
-    Stages exchange files under ``stage_dir``; published files go directly under ``output``.
+    Stages exchange files under ``output/_stages/``; published files go directly under ``output``
+    (each file's place: ``pipelines/catalogue.py``). ``settings_file`` None: the shipped one.
     """
 
     input: Path
     output: Path
     as_of: dt.date
+    settings_file: Path | None = None
 
     def __post_init__(self) -> None:
         # Absolute from here on: stages, GX stores and Airflow workers may not share a cwd.
         object.__setattr__(self, "input", Path(self.input).expanduser().absolute())
         object.__setattr__(self, "output", Path(self.output).expanduser().absolute())
+        settings = DEFAULT_SETTINGS_FILE if self.settings_file is None else self.settings_file
+        object.__setattr__(self, "settings_file", Path(settings).expanduser().absolute())
 
-    @property
-    def stage_dir(self) -> Path:
-        return self.output / "_stages"
+    @cached_property
+    def settings(self) -> Settings:
+        """The settings this run uses: the copy the ``settings`` stage recorded, else the file itself."""
+        from pipelines.settings import load_settings
 
-    def stage_path(self, stage: str, name: str) -> Path:
-        return self.stage_dir / stage / name
+        recorded = SETTINGS.path(self)
+        return load_settings(recorded if recorded.is_file() else self.settings_file)
 
     @classmethod
-    def create(cls, input: str | Path, output: str | Path, as_of: str | dt.date) -> RunContext:
+    def create(cls, input: str | Path, output: str | Path, as_of: str | dt.date,
+               settings: str | Path | None = None) -> RunContext:
         """Build a context from CLI or DAG parameters (an as-of text is `YYYY-MM-DD`)."""
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
-        return cls(Path(input), Path(output), as_of)
+        return cls(Path(input), Path(output), as_of, Path(settings) if settings else None)

@@ -18,16 +18,17 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
 
+from contract.registers import REGISTERS, RegisterSpec
+from pipelines.catalogue import INGESTED, MALFORMED
 from pipelines.context import RunContext
 from pipelines.encoding import UnrecognisedEncoding, decode_register
 from pipelines.exceptions import RegisterError, RegisterErrors
 from pipelines.files import sha256_of, write_parquet
-from pipelines.registers import REGISTERS, RegisterSpec
+from pipelines.summaries import IngestSummary
 
 __all__ = ["ReadResult", "find_register_file", "read_register", "run"]
 
 log = logging.getLogger(__name__)
-STAGE = "ingest"
 # Width of identifiers that a Parquet writer may have stored as integers, losing leading zeros.
 _ID_WIDTHS = {"person_id": 12, "owner_person_id": 12, "ward_code": 5, "si_code": 10}
 
@@ -155,7 +156,7 @@ def _conform_columns(rows: pd.DataFrame, path: Path, spec: RegisterSpec) -> pd.D
     return rows[["row_number", *spec.columns, *extras]]
 
 
-def run(ctx: RunContext) -> dict:
+def run(ctx: RunContext) -> IngestSummary:
     """Read every register; raise :class:`RegisterErrors` naming all unusable files at once."""
     results: dict[str, ReadResult] = {}
     errors: list[RegisterError] = []
@@ -168,10 +169,10 @@ def run(ctx: RunContext) -> dict:
             errors.append(error)
     if errors:
         raise RegisterErrors(errors)
-    summary: dict[str, dict] = {}
+    summary: IngestSummary = {}
     for name, result in results.items():
-        write_parquet(result.rows, ctx.stage_path(STAGE, f"{name}.parquet"))
-        write_parquet(result.malformed, ctx.stage_path(STAGE, f"{name}.malformed.parquet"))
+        write_parquet(result.rows, INGESTED.path(ctx, name))
+        write_parquet(result.malformed, MALFORMED.path(ctx, name))
         summary[name] = {
             "file": result.path.name,
             "format": "parquet" if result.path.suffix == ".parquet" else "csv",

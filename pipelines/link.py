@@ -14,13 +14,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from matching.linkage import link_organisations, link_persons
+from pipelines.catalogue import BEST_UNLINKED, MODEL, ORG_LINKS, PERSON_LINKS, REVIEW, STANDARDISED
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
+from pipelines.summaries import LinkSummary
 
 __all__ = ["person_records", "run"]
 
 log = logging.getLogger(__name__)
-STAGE = "link"
 RECORD_SOURCES = ("insured", "managers", "household_businesses")
 _RECORD_COLUMNS = ["record_key", "source", "row_number", "person_id", "legacy_id", "person_id_raw", "full_name",
                    "name_folded", "dob_year", "dob_month", "dob_day", "dob_swapped", "sex", "ward_code",
@@ -60,33 +61,34 @@ _COLUMNS_READ = {"population": _PERSON_COLUMNS,
 
 
 def _read(ctx: RunContext, name: str, columns: list[str] | None) -> pd.DataFrame:
-    path = ctx.stage_path("standardise", f"{name}.parquet")
+    path = STANDARDISED[name].path(ctx)
     if columns is not None:
         present = set(pq.read_schema(path).names)
         columns = [column for column in columns if column in present]
     return pd.read_parquet(path, columns=columns)
 
 
-def run(ctx: RunContext) -> dict:
+def run(ctx: RunContext) -> LinkSummary:
     """Link records to residents and units to organisations; write links, review and evidence."""
     tables = {name: _read(ctx, name, _COLUMNS_READ.get(name))
               for name in ("population", "organisations", "employers", *RECORD_SOURCES)}
     records = person_records(tables)
-    persons = link_persons(records, tables["population"])
-    organisations = link_organisations(tables["employers"], tables["organisations"])
+    settings = ctx.settings  # [linkage.person] and [linkage.organisations] of the settings file
+    persons = link_persons(records, tables["population"], settings.person_linkage)
+    organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)
     origin = records[["record_key", "source", "row_number"]]
     person_links = persons.links.merge(origin, on="record_key").sort_values(["source", "row_number"])
     review = persons.review.merge(origin, on="record_key").sort_values(["source", "row_number", "person_id"])
     outputs = {
-        "person_links": person_links,
-        "review": review,
-        "best_unlinked": persons.best_unlinked.sort_values("person_id"),
-        "model": persons.model,
-        "org_links": organisations.links.sort_values("unit_code"),
+        PERSON_LINKS: person_links,
+        REVIEW: review,
+        BEST_UNLINKED: persons.best_unlinked.sort_values("person_id"),
+        MODEL: persons.model,
+        ORG_LINKS: organisations.links.sort_values("unit_code"),
     }
-    for name, frame in outputs.items():
-        write_parquet(frame.reset_index(drop=True), ctx.stage_path(STAGE, f"{name}.parquet"))
-    summary = {
+    for artifact, frame in outputs.items():
+        write_parquet(frame.reset_index(drop=True), artifact.path(ctx))
+    summary: LinkSummary = {
         "records": {source: int((records["source"] == source).sum()) for source in RECORD_SOURCES},
         "person_links_by_method": {f"{s}:{m}": int(n) for (s, m), n in
                                    person_links.groupby(["source", "method"]).size().items()},

@@ -15,7 +15,6 @@ import re
 import shutil
 from pathlib import Path
 
-from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "publish_run",
     "resolve_as_of",
     "send_alert_email",
-    "workbook_provinces",
     "write_alert",
 ]
 
@@ -95,25 +93,12 @@ def prepare_input(source: str, run_dir: str | Path) -> Path:
         return folder.absolute()
     if os.sep in source or source.startswith(("~", ".")):  # a connection id has no slash
         raise CovgapError(f"{source}: input folder not found (nor is it an Airflow connection id)")
+    from pipelines.catalogue import EXTRACTED
     from pipelines.sources import export_registers
 
-    target = Path(run_dir) / "_stages" / "extract"
+    target = EXTRACTED.folder(Path(run_dir))
     export_registers(source, target)
     return target
-
-
-def workbook_provinces(ctx: RunContext) -> list[str]:
-    """Provinces that get commune workbooks this run (one mapped task each); removes the workbook
-    folders of provinces that had prospects in an earlier run of this date but have none now."""
-    from pipelines.publish import provinces_with_prospects
-
-    provinces = provinces_with_prospects(ctx)
-    root = ctx.output / "by_ward"
-    if root.is_dir():
-        for folder in sorted(root.iterdir()):
-            if folder.is_dir() and folder.name not in provinces:
-                shutil.rmtree(folder)
-    return provinces
 
 
 def promote_latest(output: str | Path, run_dir: str | Path) -> Path:

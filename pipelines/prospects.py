@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from contract.groups import GROUPS, PROSPECT_COLUMNS
 from matching.admin_units import current_wards
+from pipelines.catalogue import BEST_UNLINKED, ORG_LINKS, PERSON_LINKS, PROSPECTS, STANDARDISED
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
-from pipelines.rules import GROUPS, coverage_by_person, person_status
+from pipelines.rules import coverage_by_person, person_status
+from pipelines.summaries import ProspectsSummary
 
-__all__ = ["PROSPECT_COLUMNS", "build_prospects", "run"]
+if TYPE_CHECKING:
+    from pipelines.settings import ProspectSettings
+
+__all__ = ["build_prospects", "run"]
 
 log = logging.getLogger(__name__)
-STAGE = "prospects"
-PROSPECT_COLUMNS = [
-    "group", "ward_code", "person_id", "tax_code", "business_id", "province_code", "ward_name", "full_name",
-    "date_of_birth", "sex", "household_id", "relation_to_head", "address", "phone", "org_name", "role",
-    "employees_declared", "employees_insured", "reason", "confidence", "evidence", "source_rows",
-]
 _PERSON_DETAILS = ["person_id", "full_name", "dob", "sex", "household_id", "relation_to_head", "address", "phone"]
 
 
@@ -151,7 +152,7 @@ def _resident_groups(people: pd.DataFrame, listed_workers: set[str], as_of: dt.d
     return out
 
 
-def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
+def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: ProspectSettings) -> pd.DataFrame:
     """All six groups from standardised tables plus ``person_links`` and ``org_links``."""
     links = tables["person_links"]
     insured = tables["insured"].merge(links.loc[links["source"] == "insured", ["row_number", "person_id"]],
@@ -163,20 +164,17 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataF
     listed = set(managers["person_id"]) | set(owners["person_id"])
     groups = pd.concat([_employer_groups(orgs, insured, tables["org_links"]), managers, owners,
                         _resident_groups(people, listed, as_of)], ignore_index=True)
-    return _finish(groups, people, tables["best_unlinked"])
+    return _finish(groups, people, _insured_evidence(tables["best_unlinked"], settings.evidence_floor))
 
 
-# Below this a candidate is noise to an officer, not evidence.
-_EVIDENCE_FLOOR = 0.01
-
-
-def _insured_evidence(best_unlinked: pd.DataFrame) -> pd.DataFrame:
+def _insured_evidence(best_unlinked: pd.DataFrame, floor: float) -> pd.DataFrame:
     """Per person, the closest insured record left unassigned to them: why they are still listed.
 
     Its probability lowers ``confidence``: a listed person with a near-miss record may be covered.
+    Below ``floor`` (settings: ``prospects.evidence_floor``) a candidate is noise to an officer.
     """
     best = best_unlinked[best_unlinked["record_key"].fillna("").str.startswith("insured:")
-                         & (best_unlinked["match_probability"] >= _EVIDENCE_FLOOR)]
+                         & (best_unlinked["match_probability"] >= floor)]
     evidence = [f"Hồ sơ BHXH/BHYT gần nhất chưa ghép: {key.replace('insured:', 'dòng ')} "
                 f"(xác suất {p:.2f}; {reason})"
                 for key, p, reason in zip(best["record_key"], best["match_probability"], best["reason"], strict=True)]
@@ -184,11 +182,11 @@ def _insured_evidence(best_unlinked: pd.DataFrame) -> pd.DataFrame:
                          "near_miss": best["match_probability"].astype(float).to_numpy()})
 
 
-def _finish(groups: pd.DataFrame, people: pd.DataFrame, best_unlinked: pd.DataFrame) -> pd.DataFrame:
+def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
     """Add person details, evidence and commune names; order columns and rows deterministically."""
     details = people[_PERSON_DETAILS].rename(columns={"dob": "date_of_birth", "address": "home_address"})
     out = groups.merge(details.reset_index(drop=True), on="person_id", how="left")
-    out = out.merge(_insured_evidence(best_unlinked), on="person_id", how="left")
+    out = out.merge(evidence, on="person_id", how="left")
     out["confidence"] = out["confidence"].astype(float) * (1.0 - out["near_miss"].fillna(0.0))
     out["address"] = out["address"].where(out["address"].notna(), out["home_address"])
     wards = current_wards().set_index("ward_code")
@@ -200,17 +198,17 @@ def _finish(groups: pd.DataFrame, people: pd.DataFrame, best_unlinked: pd.DataFr
     out["confidence"] = out["confidence"].astype(float).round(3)
     out["group_order"] = out["group"].map({g: i for i, g in enumerate(GROUPS)})
     out = out.sort_values(["group_order", "ward_code", "tax_code", "business_id", "person_id"], na_position="first")
-    return out[PROSPECT_COLUMNS].reset_index(drop=True)
+    return out[list(PROSPECT_COLUMNS)].reset_index(drop=True)
 
 
-def run(ctx: RunContext) -> dict:
+def run(ctx: RunContext) -> ProspectsSummary:
     """Apply the rules and write the prospects table."""
-    tables = {name: pd.read_parquet(ctx.stage_path("standardise", f"{name}.parquet"))
+    tables = {name: pd.read_parquet(STANDARDISED[name].path(ctx))
               for name in ("population", "organisations", "managers", "household_businesses", "insured")}
-    tables["person_links"] = pd.read_parquet(ctx.stage_path("link", "person_links.parquet"))
-    tables["org_links"] = pd.read_parquet(ctx.stage_path("link", "org_links.parquet"))
-    tables["best_unlinked"] = pd.read_parquet(ctx.stage_path("link", "best_unlinked.parquet"))
-    prospects = build_prospects(tables, ctx.as_of)
-    write_parquet(prospects, ctx.stage_path(STAGE, "prospects.parquet"))
+    tables["person_links"] = pd.read_parquet(PERSON_LINKS.path(ctx))
+    tables["org_links"] = pd.read_parquet(ORG_LINKS.path(ctx))
+    tables["best_unlinked"] = pd.read_parquet(BEST_UNLINKED.path(ctx))
+    prospects = build_prospects(tables, ctx.as_of, ctx.settings.prospects)
+    write_parquet(prospects, PROSPECTS.path(ctx))
     counts = prospects["group"].value_counts()
     return {"prospects": {group: int(counts.get(group, 0)) for group in GROUPS}}

@@ -28,17 +28,18 @@ from typing import Any
 
 import pandas as pd
 
+from contract.registers import REGISTERS
 from expectations import Lookups, Thresholds, suite_module
 from matching.ids import normalise_tax_codes
+from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VALIDATIONS, SUMMARIES
 from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 from pipelines.files import atomic_open
-from pipelines.registers import REGISTERS
+from pipelines.summaries import QualityRegister, QualitySummary, ValidateSummary, read_ingest, read_validate
 
 __all__ = ["QualityError", "find_previous_manifest", "run"]
 
 log = logging.getLogger(__name__)
-STAGE = "quality"
 # No unexpected_index_column_names: GX then looks up every unexpected row one by one (minutes at 1M
 # rows); the prepared tables are indexed by row_number instead, so the index *is* the input row.
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
@@ -170,52 +171,50 @@ def _critical_failures(register: str, file: str, expectations: list[dict]) -> li
 
 
 def run(ctx: RunContext, previous_manifest: str | Path | None = None,
-        thresholds: Thresholds | None = None) -> dict:
+        thresholds: Thresholds | None = None) -> QualitySummary:
     """Validate every register as read; write Data Docs and results; raise on critical failures."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    thresholds = thresholds or Thresholds()
-    root = ctx.output / "quality"
+    thresholds = thresholds or ctx.settings.quality
+    root = QUALITY_SUMMARY.path(ctx).parent
     shutil.rmtree(root, ignore_errors=True)  # this run's docs only, never an earlier run's
-    ingest = json.loads(ctx.stage_path("ingest", "summary.json").read_text(encoding="utf-8"))
-    validate_path = ctx.stage_path("validate", "summary.json")
-    validated = json.loads(validate_path.read_text(encoding="utf-8")) if validate_path.is_file() else {}
-    rows = {name: pd.read_parquet(ctx.stage_path("ingest", f"{name}.parquet")) for name in REGISTERS}
+    ingest = read_ingest(ctx)
+    validated: ValidateSummary = read_validate(ctx) if SUMMARIES["validate"].path(ctx).is_file() else {}
+    rows = {name: pd.read_parquet(INGESTED.path(ctx, name)) for name in REGISTERS}
     previous_path = find_previous_manifest(ctx, previous_manifest)
     previous = _previous_rows(previous_path)
     lookups = _lookups(rows)
-    context = _context(root / "data_docs")
+    context = _context(DATA_DOCS.path(ctx).parent)
     run_time = dt.datetime.combine(ctx.as_of, dt.time(), tzinfo=dt.UTC)
-    summary: dict[str, Any] = {"as_of": ctx.as_of.isoformat(), "previous_manifest": str(previous_path or "") or None,
-                               "data_docs": "quality/data_docs/index.html", "registers": {}, "critical_failures": []}
+    summary: QualitySummary = {"as_of": ctx.as_of.isoformat(), "previous_manifest": str(previous_path or "") or None,
+                               "data_docs": DATA_DOCS.relative(), "registers": {}, "critical_failures": []}
     for name in REGISTERS:
         frame, suite = suite_module(name).build(rows[name], ctx.as_of, lookups, previous.get(name), thresholds)
         result = _sanitise(_validate(context, name, frame, suite.build(), run_time))
-        with atomic_open(root / "validations" / f"{name}.json") as handle:
+        with atomic_open(QUALITY_VALIDATIONS.path(ctx, name)) as handle:
             json.dump(result, handle, ensure_ascii=False, indent=1, sort_keys=True, default=str)
         expectations = _expectation_rows(result)
         file = ingest[name]["file"]
         failures = _critical_failures(name, file, expectations)
         # Malformed rows never reach a suite (ingest set them aside): counted here so the ledger closes.
-        summary["registers"][name] = {
-            "file": file, "rows_checked": len(frame), "rows_malformed": ingest[name].get("rows_malformed", 0),
-            "previous_rows": previous.get(name), "success": bool(result["success"]),
-            "evaluated": len(expectations), "failed": sum(not e["success"] for e in expectations),
-            "critical_failed": len(failures), "expectations": expectations,
-            "rule_agreement": _agreement(expectations, validated.get(name, {}).get("quarantine_reasons", {})),
-        }
+        reasons = validated[name]["quarantine_reasons"] if name in validated else {}
+        summary["registers"][name] = QualityRegister(
+            file=file, rows_checked=len(frame), rows_malformed=ingest[name]["rows_malformed"],
+            previous_rows=previous.get(name), success=bool(result["success"]), evaluated=len(expectations),
+            failed=sum(not e["success"] for e in expectations), critical_failed=len(failures),
+            expectations=expectations, rule_agreement=_agreement(expectations, reasons))
         summary["critical_failures"].extend(failures)
-        log.info("quality %s: %d of %d expectations met", name, len(expectations) - summary["registers"][name]["failed"],
-                 len(expectations))
+        met = len(expectations) - summary["registers"][name]["failed"]
+        log.info("quality %s: %d of %d expectations met", name, met, len(expectations))
     context.build_data_docs(site_names=["covgap"])
-    _offline_docs(root / "data_docs", summary)
-    with atomic_open(root / "summary.json") as handle:
+    _offline_docs(DATA_DOCS.path(ctx).parent, summary)
+    with atomic_open(QUALITY_SUMMARY.path(ctx)) as handle:
         json.dump(summary, handle, ensure_ascii=False, indent=2, default=str)
     if summary["critical_failures"]:
         raise QualityError(summary["critical_failures"])
     return summary
 
 
-def _offline_docs(docs: Path, summary: dict) -> None:
+def _offline_docs(docs: Path, summary: QualitySummary) -> None:
     """Make Data Docs deterministic and readable offline: no CDN scripts or styles (the pages are
     opened on machines without internet, and personal data must not call out), the logo from the
     site's own static folder, numbered ids instead of random ones, and on the index a plain table
@@ -242,7 +241,7 @@ def _number_ids(text: str) -> str:
     return _UUID.sub(lambda m: ids.setdefault(m.group(0), f"id{len(ids) + 1}"), text)
 
 
-def _index_table(summary: dict, docs: Path) -> str:
+def _index_table(summary: QualitySummary, docs: Path) -> str:
     from html import escape
     from urllib.parse import quote
 

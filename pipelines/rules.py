@@ -12,10 +12,7 @@ import pandas as pd
 
 from matching.dates import first_day, months_between
 
-__all__ = ["GROUPS", "coverage_by_person", "person_status", "retirement_age_months"]
-
-GROUPS = ("unregistered_employer", "underdeclared_employer", "uninsured_manager", "uninsured_household_owner",
-          "voluntary_si_prospect", "hi_prospect")
+__all__ = ["coverage_by_person", "person_status", "retirement_age_months"]
 
 
 def retirement_age_months(sex: str, year: int) -> int:

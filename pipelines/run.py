@@ -1,40 +1,56 @@
-"""The whole flow, written once: ingest → validate → quality → standardise → link → prospects → publish.
+"""Running the flow (``pipelines/flow.py``): all of it for ``covgap run``, one stage per Airflow task.
 
-``covgap run`` calls :func:`run_pipeline`; the Airflow DAG calls :func:`run_stage` per task.
-Each stage writes its files and a ``summary.json`` under ``_stages/<stage>/``.
+Each computing stage records what it returned as ``_stages/<stage>/summary.json``.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import logging
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from pipelines.context import RunContext
-from pipelines.files import atomic_open
+from pipelines.flow import FLOW, STAGE, STAGE_NAMES, Stage
+from pipelines.summaries import write_summary
 
-__all__ = ["STAGES", "run_pipeline", "run_stage"]
+__all__ = ["run_pipeline", "run_stage"]
 
 log = logging.getLogger(__name__)
-# Each is a module of this package with a ``run(ctx) -> dict``; imported when the stage runs.
-# "quality" (issue 5): Great Expectations suites on every row as read; critical failures stop the run.
-STAGES: tuple[str, ...] = ("ingest", "validate", "quality", "standardise", "link", "prospects", "publish")
 
 
-def run_stage(ctx: RunContext, stage: str) -> dict:
-    """Run one stage and record its summary beside its files."""
+def _each(ctx: RunContext, stage: Stage, items: list[str], workers: int | None) -> list[Any]:
+    """A stage run once per item; in parallel processes (one per core at most) when there are several,
+    as the DAG runs one mapped task per item."""
+    workers = workers or min(len(items), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(stage.run, [ctx] * len(items), items))
+    return [stage.run(ctx, item) for item in items]
+
+
+def run_stage(ctx: RunContext, name: str, *, items: list[str] | None = None, workers: int | None = None) -> Any:
+    """Run one stage (a stage that runs over another's items computes them first unless given)."""
+    if name not in STAGE:
+        raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGE_NAMES)}")
+    stage = STAGE[name]
     started = time.perf_counter()
-    if stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
-    summary = importlib.import_module(f"pipelines.{stage}").run(ctx)
-    if stage != "publish":
-        with atomic_open(ctx.stage_path(stage, "summary.json")) as handle:
-            json.dump(summary, handle, ensure_ascii=False, indent=2)
-    log.info("stage %s done in %.1f s", stage, time.perf_counter() - started)
-    return summary
+    if stage.over is not None:
+        result = _each(ctx, stage, run_stage(ctx, stage.over) if items is None else items, workers)
+    else:
+        result = stage.run(ctx)
+    if stage.summary:
+        write_summary(ctx, name, result)
+    log.info("stage %s done in %.1f s", name, time.perf_counter() - started)
+    return result
 
 
-def run_pipeline(ctx: RunContext) -> dict[str, dict]:
+def run_pipeline(ctx: RunContext, workers: int | None = None) -> dict[str, Any]:
     """Run every stage in order; the first failure stops the run before anything is published."""
-    return {stage: run_stage(ctx, stage) for stage in STAGES}
+    results: dict[str, Any] = {}
+    for stage in FLOW:
+        items = results[stage.over] if stage.over is not None else None
+        results[stage.name] = run_stage(ctx, stage.name, items=items, workers=workers)
+    return results

@@ -25,9 +25,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from contract.registers import REGISTERS
 from pipelines.exceptions import RegisterError, RegisterErrors
 from pipelines.files import atomic_path
-from pipelines.registers import REGISTERS
 
 __all__ = ["ORDER_COLUMN", "export_query", "export_registers"]
 
@@ -49,7 +49,9 @@ def export_query(schema: str, table: str, columns: list[str], unique_key: str | 
     """The ``COPY`` statement that writes one table as the contract's CSV, in a fixed row order.
 
     >>> print(export_query("public", "employers", ["row_number", "unit_code", "name"], "unit_code"))
-    COPY (SELECT "unit_code"::text AS "unit_code", "name"::text AS "name" FROM "public"."employers" ORDER BY "row_number") TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')
+    ... # doctest: +NORMALIZE_WHITESPACE
+    COPY (SELECT "unit_code"::text AS "unit_code", "name"::text AS "name" FROM "public"."employers"
+    ORDER BY "row_number") TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')
     >>> print(export_query("public", "employers", ["unit_code", "name"], "unit_code"))  # doctest: +ELLIPSIS
     COPY (... ORDER BY "unit_code" COLLATE "C", "name" COLLATE "C") TO STDOUT ...
     """

@@ -12,18 +12,21 @@ import logging
 
 import pandas as pd
 
+from contract.enumerations import SI_STATUSES, SI_TYPES
+from contract.registers import REGISTER_NAMES
 from matching.admin_units import resolve_ward_codes
 from matching.dates import parse_full_dates, parse_partial_dates
 from matching.ids import id_agrees_with, normalise_person_ids, normalise_tax_codes
 from matching.splits import resolve_by_residents
 from matching.text import clean_series, fold_series, name_case_series, normalise_enum, normalise_sex
+from pipelines.catalogue import STANDARDISED, VALIDATED
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
+from pipelines.summaries import StandardiseSummary
 
 __all__ = ["person_columns", "run", "standardise_register"]
 
 log = logging.getLogger(__name__)
-STAGE = "standardise"
 
 
 def person_columns(rows: pd.DataFrame, *, id_col: str | None, name_col: str, dob_col: str | None,
@@ -119,9 +122,9 @@ def _insured(rows: pd.DataFrame) -> pd.DataFrame:
     out = out.join(_ward_columns(rows))
     out["address"] = clean_series(rows["address"])
     si_type = normalise_enum(rows["si_type"])
-    out["si_type"] = si_type.where(si_type.isin(["compulsory", "voluntary"]), None)
+    out["si_type"] = si_type.where(si_type.isin(SI_TYPES), None)
     si_status = normalise_enum(rows["si_status"])
-    out["si_status"] = si_status.where(si_status.isin(["active", "paused", "closed"]), None)
+    out["si_status"] = si_status.where(si_status.isin(SI_STATUSES), None)
     out["employer_unit_code"] = clean_series(rows["employer_unit_code"])
     out["hi_valid_to"] = parse_full_dates(rows["hi_valid_to"])["date"]
     out["pensioner"] = normalise_enum(rows["pensioner"]).isin(["yes", "y", "true", "1", "có", "co"])
@@ -162,18 +165,17 @@ def standardise_register(name: str, rows: pd.DataFrame, residents: pd.DataFrame 
     return out.reset_index(drop=True)
 
 
-def run(ctx: RunContext) -> dict:
+def run(ctx: RunContext) -> StandardiseSummary:
     """Standardise every validated register into ``_stages/standardise/``."""
-    summary: dict[str, dict] = {}
+    summary: StandardiseSummary = {}
     frames: dict[str, pd.DataFrame] = {}
-    for name in ("population", "enterprises", "cooperatives", "managers", "household_businesses", "insured",
-                 "employers"):
-        rows = pd.read_parquet(ctx.stage_path("validate", f"{name}.parquet"))
+    for name in REGISTER_NAMES:  # population first: the others' split communes are placed by its addresses
+        rows = pd.read_parquet(VALIDATED.path(ctx, name))
         frames[name] = standardise_register(name, rows, frames.get("population"))
     organisations = pd.concat([frames.pop("enterprises"), frames.pop("cooperatives")], ignore_index=True)
     frames["organisations"] = organisations
     for name, frame in frames.items():
-        write_parquet(frame, ctx.stage_path(STAGE, f"{name}.parquet"))
+        write_parquet(frame, STANDARDISED[name].path(ctx))
         summary[name] = {"rows": len(frame)}
         if "ward_status" in frame:
             summary[name]["ward_status"] = {str(k): int(v) for k, v in

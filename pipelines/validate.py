@@ -9,31 +9,25 @@ here and read as missing later. Every row ends up in exactly one place: ``<regis
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from contract.enumerations import SI_STATUSES, SI_TYPES
+from contract.registers import REGISTERS, RegisterSpec
+from contract.rules import ROW_RULES, RowRule
 from matching.admin_units import resolve_ward_codes
 from matching.dates import first_day, parse_full_dates, parse_partial_dates
 from matching.ids import normalise_person_ids, normalise_tax_codes
 from matching.text import normalise_enum, normalise_sex
+from pipelines.catalogue import INGESTED, MALFORMED, QUARANTINED, VALIDATED
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
-from pipelines.registers import (
-    HB_STATUSES,
-    ORG_STATUSES,
-    REGISTERS,
-    SI_STATUSES,
-    SI_TYPES,
-    TAX_METHODS,
-    RegisterSpec,
-)
+from pipelines.summaries import ValidateSummary
 
 __all__ = ["RowCheck", "check_rows", "run"]
 
 log = logging.getLogger(__name__)
-STAGE = "validate"
 
 
 @dataclass(frozen=True)
@@ -49,99 +43,72 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | values.astype("string[pyarrow]").str.strip().eq("").fillna(True)
 
 
-def _required(rows: pd.DataFrame, spec: RegisterSpec) -> list[RowCheck]:
-    return [RowCheck(f"{c}: required value is missing", _blank(rows[c])) for c in spec.required]
+class _Rows:
+    """The rows of one register and what the rules compute from them, each computed once
+    (two rules read one parse of the dates, two one resolution of the commune codes)."""
+
+    def __init__(self, rows: pd.DataFrame, ctx: RunContext) -> None:
+        self.rows, self.ctx = rows, ctx
+        self._dates: dict[tuple[str, bool], pd.DataFrame] = {}
+        self._ward_status: pd.Series | None = None
+
+    def dates(self, column: str, allow_swap: bool) -> pd.DataFrame:
+        if (column, allow_swap) not in self._dates:
+            self._dates[column, allow_swap] = parse_partial_dates(self.rows[column], allow_swap=allow_swap)
+        return self._dates[column, allow_swap]
+
+    def ward_status(self) -> pd.Series:
+        if self._ward_status is None:
+            self._ward_status = resolve_ward_codes(self.rows["ward_code"], self.rows.get("address"))["ward_status"]
+        return self._ward_status
+
+    def failed(self, rule: RowRule) -> pd.Series:
+        """The rows that break ``rule`` (the unique key is checked in :func:`check_rows`)."""
+        values = self.rows[rule.column]
+        match rule.check:
+            case "required":
+                return _blank(values)
+            case "pattern":
+                value = values.astype("string[pyarrow]").str.strip()
+                return value.notna() & ~value.str.fullmatch(str(rule.pattern)).fillna(False)
+            case "tax_code":
+                return values.notna() & ~normalise_tax_codes(values)["shape_ok"]
+            case "enum":
+                value = normalise_enum(values)
+                return value.notna() & ~value.isin(rule.allowed)
+            case "sex":
+                return values.notna() & normalise_sex(values).isna()
+            case "real_date":
+                return self.dates(rule.column, rule.allow_swap)["status"] == "invalid"
+            case "not_future":
+                parsed = self.dates(rule.column, rule.allow_swap)
+                return first_day(parsed["year"], parsed["month"], parsed["day"]) > pd.Timestamp(self.ctx.as_of)
+            case "ward_known":
+                return self.ward_status() == "unknown"
+            case "ward_current":
+                return self.ward_status().str.startswith("old")
+        raise ValueError(f"{rule.register}.{rule.column}: no check for rule kind {rule.check!r}")
 
 
-def _shape(rows: pd.DataFrame, column: str, pattern: str, what: str) -> RowCheck:
-    value = rows[column].astype("string[pyarrow]").str.strip()
-    return RowCheck(f"{column}: not {what}", value.notna() & ~value.str.fullmatch(pattern).fillna(False))
-
-
-def _enum(rows: pd.DataFrame, column: str, allowed: tuple[str, ...]) -> RowCheck:
-    value = normalise_enum(rows[column])
-    return RowCheck(f"{column}: not one of {', '.join(allowed)}", value.notna() & ~value.isin(allowed))
-
-
-def _birth_date(rows: pd.DataFrame, column: str, ctx: RunContext, *, allow_swap: bool) -> list[RowCheck]:
-    parsed = parse_partial_dates(rows[column], allow_swap=allow_swap)
-    first = first_day(parsed["year"], parsed["month"], parsed["day"])
-    return [
-        RowCheck(f"{column}: not a real date (YYYY, YYYY-MM or YYYY-MM-DD)", parsed["status"] == "invalid"),
-        RowCheck(f"{column}: in the future (after the as-of date)", first > pd.Timestamp(ctx.as_of)),
-    ]
-
-
-def _ward(rows: pd.DataFrame, *, current_only: bool) -> list[RowCheck]:
-    address = rows.get("address")
-    status = resolve_ward_codes(rows["ward_code"], address)["ward_status"]
-    checks = [RowCheck("ward_code: neither a current nor a pre-July-2025 commune code", status == "unknown")]
-    if current_only:
-        checks.append(RowCheck("ward_code: not a current commune code (this register must carry current codes)",
-                               status.str.startswith("old")))
-    return checks
-
-
-def _population(rows: pd.DataFrame, ctx: RunContext) -> list[RowCheck]:
-    return [
-        _shape(rows, "person_id", r"\d{12}", "a 12-digit personal ID"),
-        *_birth_date(rows, "date_of_birth", ctx, allow_swap=False),
-        RowCheck("sex: not M or F", rows["sex"].notna() & normalise_sex(rows["sex"]).isna()),
-        *_ward(rows, current_only=True),
-    ]
-
-
-def _organisations(rows: pd.DataFrame, ctx: RunContext) -> list[RowCheck]:
-    shape_ok = normalise_tax_codes(rows["tax_code"])["shape_ok"]
-    return [
-        RowCheck("tax_code: not a 10-digit tax code (or 13 for a branch)", rows["tax_code"].notna() & ~shape_ok),
-        _enum(rows, "status", ORG_STATUSES),
-        *_ward(rows, current_only=False),
-    ]
-
-
-def _managers(rows: pd.DataFrame, ctx: RunContext) -> list[RowCheck]:
-    shape_ok = normalise_tax_codes(rows["org_tax_code"])["shape_ok"]
-    return [RowCheck("org_tax_code: not a 10-digit tax code (or 13 for a branch)",
-                     rows["org_tax_code"].notna() & ~shape_ok)]
-
-
-def _household_businesses(rows: pd.DataFrame, ctx: RunContext) -> list[RowCheck]:
-    return [_enum(rows, "tax_method", TAX_METHODS), _enum(rows, "status", HB_STATUSES),
-            *_ward(rows, current_only=False)]
-
-
-def _insured(rows: pd.DataFrame, ctx: RunContext) -> list[RowCheck]:
-    return [_shape(rows, "si_code", r"\d{10}", "a 10-digit social insurance number"),
-            *_birth_date(rows, "date_of_birth", ctx, allow_swap=True)]
-
-
-def _employers(rows: pd.DataFrame, ctx: RunContext) -> list[RowCheck]:
-    return []
-
-
-_RULES: dict[str, Callable[[pd.DataFrame, RunContext], list[RowCheck]]] = {
-    "population": _population, "enterprises": _organisations, "cooperatives": _organisations,
-    "managers": _managers, "household_businesses": _household_businesses, "insured": _insured,
-    "employers": _employers,
-}
+def _checks(rows: pd.DataFrame, spec: RegisterSpec, ctx: RunContext) -> list[RowCheck]:
+    found = _Rows(rows, ctx)
+    return [RowCheck(rule.text, found.failed(rule)) for rule in ROW_RULES[spec.name] if rule.check != "unique"]
 
 
 def check_rows(rows: pd.DataFrame, spec: RegisterSpec, ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split ``rows`` into (usable, quarantined); quarantined rows carry ``reason``."""
-    checks = _required(rows, spec) + _RULES[spec.name](rows, ctx)
     reasons = pd.Series("", index=rows.index, dtype=object)
-    for check in checks:
+    for check in _checks(rows, spec, ctx):
         failed = check.failed.fillna(False).astype(bool)
         reasons[failed] = reasons[failed] + "; " + check.rule
     reasons = reasons.str.removeprefix("; ")
-    if spec.unique_key:
-        key = rows[spec.unique_key].astype("string[pyarrow]").str.strip()
+    for rule in (r for r in ROW_RULES[spec.name] if r.check == "unique"):
+        key = rows[rule.column].astype("string[pyarrow]").str.strip()
         usable = reasons == ""
         first_row = rows.loc[usable].groupby(key[usable], sort=False)["row_number"].transform("first")
         later_copy = usable & key.notna() & (rows["row_number"] != first_row.reindex(rows.index))
         later_copy &= first_row.reindex(rows.index).notna()
-        reasons[later_copy] = (f"{spec.unique_key}: later copy of a unique key (first kept at row "
+        reasons[later_copy] = (f"{rule.text} (first kept at row "
                                + first_row[later_copy].astype("int64").astype(str) + ")")
     bad = reasons != ""
     quarantined = rows.loc[bad].copy()
@@ -186,16 +153,16 @@ def optional_problems(rows: pd.DataFrame, spec: RegisterSpec) -> dict[str, int]:
     return counts
 
 
-def run(ctx: RunContext) -> dict:
+def run(ctx: RunContext) -> ValidateSummary:
     """Validate every ingested register; write usable rows and quarantined rows."""
-    summary: dict[str, dict] = {}
+    summary: ValidateSummary = {}
     for name, spec in REGISTERS.items():
-        rows = pd.read_parquet(ctx.stage_path("ingest", f"{name}.parquet"))
-        malformed = pd.read_parquet(ctx.stage_path("ingest", f"{name}.malformed.parquet"))
+        rows = pd.read_parquet(INGESTED.path(ctx, name))
+        malformed = pd.read_parquet(MALFORMED.path(ctx, name))
         usable, quarantined = check_rows(rows, spec, ctx)
         quarantined = pd.concat([quarantined, malformed], ignore_index=True).sort_values("row_number")
-        write_parquet(usable, ctx.stage_path(STAGE, f"{name}.parquet"))
-        write_parquet(quarantined, ctx.stage_path(STAGE, f"{name}.quarantine.parquet"))
+        write_parquet(usable, VALIDATED.path(ctx, name))
+        write_parquet(quarantined, QUARANTINED.path(ctx, name))
         summary[name] = {
             "rows_used": len(usable),
             "rows_quarantined": len(quarantined),

@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.linkage.features import Features
 
-__all__ = ["ADDRESS_ELSEWHERE", "Comparison", "COMPARISONS", "compare_pairs", "NULL"]
+__all__ = ["ADDRESS_ELSEWHERE", "Comparison", "COMPARISONS", "NAME_CUTS", "compare_pairs", "NULL"]
 
 NULL = -1
 
@@ -112,14 +112,20 @@ def _levels_person_id(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray
     return out
 
 
-def _levels_full_name(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, workers: int) -> np.ndarray:
+#: Jaro-Winkler of the folded names (Thị/Văn aside) for "họ tên gần giống" and "họ tên hơi giống"
+#: (``PersonLinkSettings.name_jw_high`` / ``name_jw_mid``).
+NAME_CUTS = (0.95, 0.88)
+
+
+def _levels_full_name(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, workers: int,
+                      cuts: tuple[float, float] = NAME_CUTS) -> np.ndarray:
     out = np.full(len(r), 5, dtype=np.int8)
     a, b = rec.core[r], pop.core[p]
     rest = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
     jw = _distinct_scores(a[rest], b[rest], rec.core_text[r[rest]], pop.core_text[p[rest]],
                           JaroWinkler.normalized_similarity, workers)
-    out[rest[jw >= 0.88]] = 4
-    out[rest[jw >= 0.95]] = 3
+    out[rest[jw >= cuts[1]]] = 4
+    out[rest[jw >= cuts[0]]] = 3
     out[a == b] = 2
     out[rec.folded[r] == pop.folded[p]] = 1
     out[rec.canon[r] == pop.canon[p]] = 0
@@ -220,7 +226,7 @@ def _levels_address(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, 
 
 
 def compare_pairs(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, *, workers: int = 2,
-                  id_near: np.ndarray | None = None) -> np.ndarray:
+                  id_near: np.ndarray | None = None, name_cuts: tuple[float, float] = NAME_CUTS) -> np.ndarray:
     """The comparison vectors of pairs ``(r[i], p[i])``: an int8 matrix, one column per comparison.
 
     >>> from matching.linkage.features import build_features
@@ -232,7 +238,7 @@ def compare_pairs(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, *,
     >>> compare_pairs(rec, pop, np.array([0]), np.array([0])).tolist()
     [[0, 0, -1, 0, 0, 0, -1, -1]]
     """
-    name_level = _levels_full_name(rec, pop, r, p, workers)
+    name_level = _levels_full_name(rec, pop, r, p, workers, name_cuts)
     columns = [
         _levels_person_id(rec, pop, r, p, workers, id_near),
         name_level,

@@ -38,7 +38,12 @@ class PersonLinkSettings:
     em_iterations: int = 200
     em_records: int = 300_000  # records the EM for m runs on (a seeded sample beyond this)
     classes: int = 2  # latent kinds of match (kept up to date, stale): noise that comes together
+    shrinkage: float = 20.0  # pseudo-records a stratum's m borrows from its source's, and a source's from all
     max_block_size: int = 2000  # population rows sharing one blocking key; larger keys are skipped
+    name_jw_high: float = 0.95  # Jaro-Winkler of the folded names (Thị/Văn aside): "họ tên gần giống"
+    name_jw_mid: float = 0.88  # "họ tên hơi giống"
+    crosswalk_probability: float = 0.99  # a link at least this sure vouches for the legacy ID on its record
+    evidence_probability: float = 0.001  # a candidate less likely than this is no evidence worth naming
     seed: int = 20260701
     threads: int = 2
 
@@ -47,6 +52,16 @@ class PersonLinkSettings:
             raise ValueError("need 0 < review_probability <= link_probability < 1")
         if self.u_pairs < 1000 or self.max_block_size < 1 or self.threads < 1:
             raise ValueError("u_pairs >= 1000, max_block_size >= 1 and threads >= 1 are required")
+        if self.classes < 1 or self.em_records < 1000 or self.shrinkage < 0:
+            raise ValueError("classes >= 1, em_records >= 1000 and shrinkage >= 0 are required")
+        if not 0 < self.name_jw_mid <= self.name_jw_high < 1:
+            raise ValueError("need 0 < name_jw_mid <= name_jw_high < 1")
+        if not 0 < self.evidence_probability < self.review_probability <= self.crosswalk_probability < 1:
+            raise ValueError("need 0 < evidence_probability < review_probability <= crosswalk_probability < 1")
+
+    @property
+    def name_cuts(self) -> tuple[float, float]:
+        return (self.name_jw_high, self.name_jw_mid)
 
 
 @dataclass
@@ -59,7 +74,7 @@ class PersonLinkResult:
     blocking_counts: dict[str, int]
     model: pd.DataFrame
     thresholds: dict[str, float] = field(default_factory=dict)
-    # Every pair at least EVIDENCE_PROBABILITY likely: record_key, person_id, match_probability,
+    # Every pair at least evidence_probability likely: record_key, person_id, match_probability,
     # linked. What the prospects' probabilities are computed from (a person is uncovered with
     # probability Π (1 − P(record → person)) over the records that would cover them).
     candidates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CANDIDATE_COLUMNS))
@@ -94,12 +109,14 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     del pairs
     rule_names = [rule.name for rule in RULES]
     id_bits = sum(1 << rule_names.index(name) for name in ("id_exact", "id_one_edit") if name in rule_names)
-    gamma = compare_pairs(rec, pop, r, p, workers=settings.threads, id_near=(rule_bits & id_bits) != 0)
+    gamma = compare_pairs(rec, pop, r, p, workers=settings.threads, id_near=(rule_bits & id_bits) != 0,
+                          name_cuts=settings.name_cuts)
     exact_id = _sure_id(gamma)
     miss = blocking_miss(rule_bits, exact_id, id_bits)
     model = fit_model(rec, pop, strata, r, p, gamma, rule_bits, rule_names, miss, u_pairs=settings.u_pairs,
                       seed=settings.seed, iterations=settings.em_iterations, workers=settings.threads,
-                      em_records=settings.em_records, classes=settings.classes)
+                      em_records=settings.em_records, classes=settings.classes, shrinkage=settings.shrinkage,
+                      name_cuts=settings.name_cuts)
     del rule_bits
     source_of_pair = strata.source_of_record[r]
     prior_weights = np.log2(model.prior / len(pop))
@@ -107,11 +124,12 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     total = prior_weights[source_of_pair] + pair_evidence(model, gamma, pop, p, strata.of_record[r])
     decided = _decide(r, p, total, exact_id, nones[source_of_pair], settings)
     # Second round: a legacy ID that a sure link ties to one person is that person's on every record.
-    xr, xp = legacy_crosswalk(rec.legacy_id, r, p, decided["linked"].to_numpy(), decided["probability"].to_numpy())
+    xr, xp = legacy_crosswalk(rec.legacy_id, r, p, decided["linked"].to_numpy(), decided["probability"].to_numpy(),
+                              settings.crosswalk_probability)
     crosswalk = np.zeros(len(r), dtype=bool)
     if len(xr):
         r, p, gamma, total, exact_id, crosswalk, added = _with_crosswalk(
-            rec, pop, model, strata, (r, p, gamma, total, exact_id), xr, xp, prior_weights, settings.threads)
+            rec, pop, model, strata, (r, p, gamma, total, exact_id), xr, xp, prior_weights, settings)
         again = np.isin(r, xr)  # only the records the crosswalk touches are decided again
         redone = _decide(r[again], p[again], total[again], exact_id[again],
                          nones[strata.source_of_record[r[again]]], settings)
@@ -123,12 +141,12 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
         decided = pd.DataFrame(columns)
     linked_all, review_all = decided["linked"].to_numpy(), decided["review"].to_numpy()
     thresholds = _thresholds(settings, model, len(pop), decided, miss, r, strata)
-    likely = np.flatnonzero(decided["probability"].to_numpy() >= EVIDENCE_PROBABILITY)
+    likely = np.flatnonzero(decided["probability"].to_numpy() >= settings.evidence_probability)
     candidates = pd.DataFrame({"record_key": rec.key[r[likely]], "person_id": pop.key[p[likely]],
                                "match_probability": decided["probability"].to_numpy()[likely],
                                "linked": linked_all[likely]})
     # Only the pairs an output needs get strings: links, review, and each person's best other record.
-    best_other = _best_other(p, r, total, linked_all, decided["probability"].to_numpy())
+    best_other = _best_other(p, r, total, linked_all, decided["probability"].to_numpy(), settings.evidence_probability)
     rows = np.flatnonzero(linked_all | review_all | best_other)
     best_other = best_other[rows]
     decided = decided.iloc[rows].reset_index(drop=True)
@@ -170,16 +188,12 @@ def _decide(r: np.ndarray, p: np.ndarray, total: np.ndarray, exact_id: np.ndarra
                   review_probability=settings.review_probability)
 
 
-# A link at least this sure vouches for the legacy ID on its record (the crosswalk's source).
-CROSSWALK_PROBABILITY = 0.99
-
-
-def legacy_crosswalk(legacy_id: np.ndarray, r: np.ndarray, p: np.ndarray, linked: np.ndarray,
-                     probability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def legacy_crosswalk(legacy_id: np.ndarray | None, r: np.ndarray, p: np.ndarray, linked: np.ndarray,
+                     probability: np.ndarray, sure: float = 0.99) -> tuple[np.ndarray, np.ndarray]:
     """(records, persons) that a legacy ID ties together through another record's sure link.
 
     A CMND belonged to one person (domain: "needs a crosswalk"). Where a record carrying it is
-    linked at least :data:`CROSSWALK_PROBABILITY` to a resident, every other record carrying the
+    linked at least ``sure`` (``crosswalk_probability``) to a resident, every other record carrying the
     same CMND is that resident's ID evidence, as if it held the resident's CCCD. A CMND seen on
     sure links to two residents ties nobody. Records already linked to the resident are left out.
 
@@ -190,7 +204,7 @@ def legacy_crosswalk(legacy_id: np.ndarray, r: np.ndarray, p: np.ndarray, linked
     """
     if legacy_id is None:
         return np.empty(0, np.int32), np.empty(0, np.int32)
-    source = linked & (probability >= CROSSWALK_PROBABILITY) & (legacy_id[r] >= 0)
+    source = linked & (probability >= sure) & (legacy_id[r] >= 0)
     table = pd.DataFrame({"legacy": legacy_id[r[source]], "p": p[source]}).drop_duplicates()
     table = table[~table["legacy"].duplicated(keep=False)]
     holders = np.flatnonzero(legacy_id >= 0)
@@ -203,7 +217,7 @@ def legacy_crosswalk(legacy_id: np.ndarray, r: np.ndarray, p: np.ndarray, linked
 
 def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, strata: Strata,
                     arrays: tuple[np.ndarray, ...], xr: np.ndarray, xp: np.ndarray, prior_weights: np.ndarray,
-                    threads: int) -> tuple[np.ndarray, ...]:
+                    settings: PersonLinkSettings) -> tuple[np.ndarray, ...]:
     """The pair arrays with crosswalk pairs added (in (r, p) order) and their ID level set to exact.
 
     Returns ``r, p, gamma, total, exact_id, crosswalk, added`` (``added``: where new pairs went in,
@@ -217,7 +231,7 @@ def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, strata: St
     at = np.searchsorted(code, xcode)
     present = (at < len(code)) & (code[np.minimum(at, len(code) - 1)] == xcode)
     new_r, new_p = xr[~present], xp[~present]
-    new_gamma = compare_pairs(rec, pop, new_r, new_p, workers=threads)
+    new_gamma = compare_pairs(rec, pop, new_r, new_p, workers=settings.threads, name_cuts=settings.name_cuts)
     where = at[~present]
     r, p = np.insert(r, where, new_r), np.insert(p, where, new_p)
     gamma = np.insert(gamma, where, new_gamma, axis=0)
@@ -249,15 +263,11 @@ def blocking_miss(rule_bits: np.ndarray, exact_id: np.ndarray, id_bits: int) -> 
     return max(float(np.mean((sure & ~id_bits) == 0)), 1e-3)
 
 
-# A candidate less likely than this is no evidence worth naming on a prospect.
-EVIDENCE_PROBABILITY = 1e-3
-
-
 def _best_other(p: np.ndarray, r: np.ndarray, weight: np.ndarray, linked: np.ndarray,
-                probability: np.ndarray) -> np.ndarray:
+                probability: np.ndarray, floor: float) -> np.ndarray:
     """Mask of each person's best pair that is not a link (highest weight, then first record),
-    among pairs at least :data:`EVIDENCE_PROBABILITY` likely."""
-    rows = np.flatnonzero(~linked & (probability >= EVIDENCE_PROBABILITY))
+    among pairs at least ``floor`` (``evidence_probability``) likely."""
+    rows = np.flatnonzero(~linked & (probability >= floor))
     order = rows[np.lexsort((r[rows], -weight[rows], p[rows]))]
     first = order[np.r_[True, p[order][1:] != p[order][:-1]]] if len(order) else order
     mask = np.zeros(len(p), dtype=bool)

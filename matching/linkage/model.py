@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from matching.linkage.assign import competing_probability, none_weight
-from matching.linkage.compare import COMPARISONS, NULL, compare_pairs
+from matching.linkage.compare import COMPARISONS, NAME_CUTS, NULL, compare_pairs
 from matching.linkage.features import Features
 from matching.linkage.strata import DOB_KINDS, Strata
 
@@ -41,8 +41,6 @@ __all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimat
 _FLOOR = 1e-7
 _DOB = [comp.name for comp in COMPARISONS].index("dob")
 _WARD = [comp.name for comp in COMPARISONS].index("ward")
-# Pseudo-records a stratum's m borrows from its source's (and a source's from all records').
-SHRINKAGE = 20.0
 # Soft count of matches a level needs in a stratum before it takes part in the ordering of weights.
 _SUPPORT = 0.5
 
@@ -163,13 +161,13 @@ def _level_shares(gamma: np.ndarray, counts: np.ndarray, sizes: list[int]) -> tu
 
 
 def estimate_u(rec: Features, pop: Features, strata: Strata, *, n_pairs: int, seed: int,
-               workers: int) -> tuple[np.ndarray, ...]:
+               workers: int, name_cuts: tuple[float, float] = NAME_CUTS) -> tuple[np.ndarray, ...]:
     """u per stratum from ``n_pairs`` seeded random (record, person) pairs: one distribution per
     comparison over all records, except the date of birth's, one per record date kind."""
     rng = np.random.default_rng(seed)
     r = rng.integers(0, len(rec), n_pairs)
     p = rng.integers(0, len(pop), n_pairs)
-    gamma = compare_pairs(rec, pop, r, p, workers=workers)
+    gamma = compare_pairs(rec, pop, r, p, workers=workers, name_cuts=name_cuts)
     shares = _level_shares(gamma, np.ones(len(gamma)), _sizes())
     out = [np.tile(share, (len(strata), 1)) for share in shares]
     kind = strata.dob_kind_of_record[r]
@@ -263,7 +261,7 @@ def estimate_m_sessions(gamma: np.ndarray, rule_bits: np.ndarray, rule_names: li
     return m, total_iterations
 
 
-def _shrunk(counts: np.ndarray, strata: Strata) -> np.ndarray:
+def _shrunk(counts: np.ndarray, strata: Strata, shrinkage: float) -> np.ndarray:
     """m per stratum and class from soft match counts ``(stratum, class, level)``: each class's
     counts shrunk stratum -> source -> all records."""
     n_levels = counts.shape[-1]
@@ -273,12 +271,12 @@ def _shrunk(counts: np.ndarray, strata: Strata) -> np.ndarray:
     for k in np.unique(source):
         rows = source == k
         pooled = counts[rows].sum(axis=0)  # (class, level)
-        by_source = (pooled + SHRINKAGE * overall) / (pooled.sum(axis=1, keepdims=True) + SHRINKAGE)
-        out[rows] = (counts[rows] + SHRINKAGE * by_source[None]) / (counts[rows].sum(axis=2, keepdims=True) + SHRINKAGE)
+        by_source = (pooled + shrinkage * overall) / (pooled.sum(axis=1, keepdims=True) + shrinkage)
+        out[rows] = (counts[rows] + shrinkage * by_source[None]) / (counts[rows].sum(axis=2, keepdims=True) + shrinkage)
     return out
 
 
-def _shrunk_shares(mass: np.ndarray, strata: Strata) -> np.ndarray:
+def _shrunk_shares(mass: np.ndarray, strata: Strata, shrinkage: float) -> np.ndarray:
     """Class shares per stratum from soft counts ``(stratum, class)``, shrunk to the source's."""
     overall = (mass.sum(axis=0) + 1.0) / (mass.sum() + mass.shape[1])
     out = np.empty_like(mass, dtype=float)
@@ -286,8 +284,8 @@ def _shrunk_shares(mass: np.ndarray, strata: Strata) -> np.ndarray:
     for k in np.unique(source):
         rows = source == k
         pooled = mass[rows].sum(axis=0)
-        by_source = (pooled + SHRINKAGE * overall) / (pooled.sum() + SHRINKAGE)
-        out[rows] = (mass[rows] + SHRINKAGE * by_source) / (mass[rows].sum(axis=1, keepdims=True) + SHRINKAGE)
+        by_source = (pooled + shrinkage * overall) / (pooled.sum() + shrinkage)
+        out[rows] = (mass[rows] + shrinkage * by_source) / (mass[rows].sum(axis=1, keepdims=True) + shrinkage)
     return out
 
 
@@ -322,7 +320,7 @@ def _class_weights(weights: list[np.ndarray], class_share: np.ndarray, stratum: 
 
 def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarray, n_pop: int,
                   u: tuple[np.ndarray, ...], m_start: tuple[np.ndarray, ...], blocking_miss: float, *,
-                  iterations: int, tolerance: float = 1e-4, classes: int = 2
+                  iterations: int, tolerance: float = 1e-4, classes: int = 2, shrinkage: float = 20.0
                   ) -> tuple[tuple[np.ndarray, ...], np.ndarray, tuple[np.ndarray, ...], np.ndarray, int]:
     """EM over records: m ``(stratum, class, level)``, class shares, soft match counts, ρ per
     source, and the rounds run.
@@ -365,10 +363,10 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
             new_counts.append(flat.reshape(n_strata, classes, n_levels))
         counts = tuple(new_counts)
         support = tuple(x >= _SUPPORT for x in counts)
-        new_m = tuple(_shrunk(x, strata) for x in counts)
+        new_m = tuple(_shrunk(x, strata, shrinkage) for x in counts)
         class_mass = np.zeros((n_strata, classes))
         np.add.at(class_mass, table.pattern_stratum.astype(np.int64), mass_k)
-        new_share = _shrunk_shares(class_mass, strata)
+        new_share = _shrunk_shares(class_mass, strata, shrinkage)
         found = np.bincount(source_of_pair, weights=prob, minlength=len(rho))
         rest = np.maximum(records_per_source - found, 0.0)
         new_rho = (found + rest * rho * blocking_miss / np.exp2(none)) / np.maximum(records_per_source, 1)
@@ -546,13 +544,14 @@ def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nda
 
 def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np.ndarray, gamma: np.ndarray,
               rule_bits: np.ndarray, rule_names: list[str], blocking_miss: float, *, u_pairs: int, seed: int,
-              iterations: int, workers: int, em_records: int = 300_000, classes: int = 2) -> FittedModel:
+              iterations: int, workers: int, em_records: int = 300_000, classes: int = 2, shrinkage: float = 20.0,
+              name_cuts: tuple[float, float] = NAME_CUTS) -> FittedModel:
     """u by random sampling, m by record-level EM (started from sessions), ρ per source.
 
     EM runs on at most ``em_records`` records (a seeded sample; every record of a small stratum
     is kept): m needs thousands of matches per stratum, not millions.
     """
-    u = estimate_u(rec, pop, strata, n_pairs=u_pairs, seed=seed, workers=workers)
+    u = estimate_u(rec, pop, strata, n_pairs=u_pairs, seed=seed, workers=workers, name_cuts=name_cuts)
     start, done = estimate_m_sessions(gamma, rule_bits, rule_names, tuple(x[0] for x in u), iterations)
     tiled = tuple(np.tile(x, (len(strata), 1)) for x in start)
     base = FittedModel(prior=np.full(len(strata.sources), 0.9), m=tiled, u=u, iterations=done,
@@ -565,7 +564,7 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
     table = _pair_table(r[rows], gamma[rows], stratum_of_pair, delta)
     per_source = np.bincount(strata.source_of_record[keep], minlength=len(strata.sources)).astype(float)
     m, share, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
-                                                  iterations=iterations, classes=classes)
+                                                  iterations=iterations, classes=classes, shrinkage=shrinkage)
     support = tuple(x >= _SUPPORT for x in counts)
     return FittedModel(prior=rho, m=m, u=u, iterations=done + rounds, tf=base.tf, address_share=base.address_share,
                        strata=strata.labels, sources=strata.sources, class_share=share, support=support,

@@ -177,8 +177,9 @@ def _candidates(units: _Side, orgs: _Side, cap: int) -> pd.DataFrame:
                       "core": units.core, "ward": units.ward, "province": units.province})
     o = pd.DataFrame({"o": np.arange(len(orgs.digits)), "digits": orgs.digits, "main": orgs.main,
                       "core": orgs.core, "ward": orgs.ward, "province": orgs.province})
+    unplaced = u[u["province"] == ""]
     parts = [_join(u, o, ["digits"]), _join(u, o, ["main"]), _join(u, o, ["core", "province"]),
-             _join(u, o, ["ward"], cap=cap)]
+             _join(u, o, ["ward"], cap=cap), _join(unplaced, o, ["core"], cap=cap)]
     # One edit of the head-office digits (a typo, a transposition, a lost leading zero).
     has = np.flatnonzero(units.main != "")
     if len(has):
@@ -194,6 +195,9 @@ def _candidates(units: _Side, orgs: _Side, cap: int) -> pd.DataFrame:
     words = words[words["freq"] > 0].sort_values(["u", "freq", "word"]).groupby("u").head(2)
     parts.append(_join(words[["u", "word", "province"]], owords[["o", "word", "province"]], ["word", "province"],
                        cap=cap))
+    # A unit with no commune: its rarest words anywhere.
+    loose = words[words["u"].isin(unplaced["u"])]
+    parts.append(_join(loose[["u", "word"]], owords[["o", "word"]], ["word"], cap=cap))
     pairs = pd.concat(parts, ignore_index=True).drop_duplicates().sort_values(["u", "o"], kind="stable")
     return pairs.reset_index(drop=True)
 

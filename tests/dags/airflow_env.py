@@ -8,15 +8,14 @@ import sys
 from importlib.util import find_spec
 from pathlib import Path
 
-import pytest
+from tests.support.required import requires
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 DAG_FILE = DAGS / "coverage_gap_nightly.py"
 AIRFLOW = Path(sys.executable).with_name("airflow")
 # Checked without importing Airflow into the test process (slow, and it would read its own config).
-requires_airflow = pytest.mark.skipif(find_spec("airflow") is None,
-                                      reason="Airflow is not installed: pip install -e '.[airflow]'")
+requires_airflow = requires(find_spec("airflow") is not None, "Airflow is not installed: pip install -e '.[airflow]'")
 
 
 def airflow_env(home: Path, **extra: str) -> dict[str, str]:

@@ -88,32 +88,45 @@ def test_every_task_retries_times_out_and_alerts(inspected: dict) -> None:
         assert tasks[reading]["backoff"], f"{reading} reads from outside: it needs exponential backoff"
 
 
+# The flow as the contract and the README describe it, written here independently of pipelines/flow.py.
+EXPECTED_FLOW = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects", "write_lists",
+                 "provinces", "write_province", "write_audit", "write_manifest"]
+
+
 def test_one_task_per_stage_in_order_with_provinces_fanned_out(inspected: dict) -> None:
     tasks = inspected["tasks"]
-    chain = ["extract", "ingest", "validate", "quality", "standardise", "link", "prospects"]
+    chain = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects"]
+    assert tasks["settings"]["upstream"] == ["extract"]
     for before, after in zip(chain, chain[1:], strict=False):
-        assert tasks[after]["upstream"] == [before]
+        assert tasks[after]["upstream"] == sorted(["extract", before])
     assert tasks["write_province"]["mapped"]
-    assert tasks["write_province"]["upstream"] == ["prospects", "provinces"]
-    assert tasks["write_audit"]["upstream"] == ["prospects", "write_lists"]
-    assert tasks["write_manifest"]["upstream"] == ["prospects", "write_audit", "write_province"]
-    assert tasks["publish_latest"]["upstream"] == ["prospects", "write_manifest"]
+    assert tasks["write_province"]["upstream"] == ["extract", "provinces"]
+    assert tasks["provinces"]["upstream"] == ["extract", "prospects"]
+    assert tasks["write_lists"]["upstream"] == ["extract", "prospects"]
+    assert tasks["write_audit"]["upstream"] == ["extract", "write_lists"]
+    assert tasks["write_manifest"]["upstream"] == ["extract", "write_audit", "write_province"]
+    assert tasks["publish_latest"]["upstream"] == ["extract", "write_manifest"]
 
 
 def test_the_dag_runs_every_stage_of_covgap_run(inspected: dict) -> None:
-    """One flow: the DAG's stage tasks are pipelines.run's stages, in the same order."""
-    from pipelines.run import STAGES
+    """One flow: the DAG has a task for each stage covgap run runs and no other (but extract and
+    publish_latest around them), and covgap run's order is one the DAG's dependencies allow."""
+    from pipelines.flow import FLOW
 
     tasks = inspected["tasks"]
-    assert [s for s in STAGES if s != "publish"] == [t for t in STAGES if t in tasks]
-    assert {"write_lists", "write_province", "write_audit", "write_manifest"} <= set(tasks)
+    assert sorted(tasks) == sorted(["extract", *EXPECTED_FLOW, "publish_latest"])
+    for i, stage in enumerate(EXPECTED_FLOW):
+        assert set(tasks[stage]["upstream"]) <= {"extract", *EXPECTED_FLOW[:i]}, f"{stage} waits for a later stage"
+        if i:
+            assert set(tasks[stage]["upstream"]) - {"extract"}, f"{stage} waits for no earlier stage"
+    assert [stage.name for stage in FLOW] == EXPECTED_FLOW
 
 
 def test_assets_params_schedule_and_docs(inspected: dict) -> None:
     tasks = inspected["tasks"]
     assert len(tasks["extract"]["inlets"]) == 7
     assert tasks["publish_latest"]["outlets"] == ["covgap_prospect_lists"]
-    assert inspected["params"] == ["as_of", "input", "output"]
+    assert inspected["params"] == ["as_of", "input", "output", "settings"]
     assert inspected["timezone"] == "Asia/Ho_Chi_Minh"
     assert inspected["expression"] == "30 1 * * *"  # 01:30 in Viet Nam, every night
     assert "publish_latest" in inspected["doc_md"]

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from contract.registers import REGISTERS
 from pipelines.cli import main
-from pipelines.registers import REGISTERS
 from sample_data.generator import generate
 from tests.dags.airflow_env import AIRFLOW, airflow_env, requires_airflow, run
+from tests.support.required import missing
 
 pytestmark = [pytest.mark.slow, requires_airflow]
 
@@ -166,7 +167,7 @@ def database(world: Path) -> Iterator[str]:
     """A uniquely named database holding the world's registers; dropped afterwards."""
     user = _server_user()
     if user is None:
-        pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432 with trust auth for user postgres or root")
+        missing("no PostgreSQL server answers on 127.0.0.1:5432 with trust auth for user postgres or root")
     import psycopg
     from psycopg import sql
 

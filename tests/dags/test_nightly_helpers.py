@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipelines.catalogue import PROSPECTS
 from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 from pipelines.nightly import (
@@ -19,9 +20,9 @@ from pipelines.nightly import (
     publish_run,
     resolve_as_of,
     send_alert_email,
-    workbook_provinces,
     write_alert,
 )
+from pipelines.publish import plan_provinces
 from pipelines.sources import export_query
 
 
@@ -118,13 +119,13 @@ def test_no_alert_email_without_recipients(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_provinces_without_prospects_lose_their_old_workbooks(tmp_path: Path) -> None:
     ctx = RunContext.create(tmp_path / "in", tmp_path / "out", "2026-07-01")
-    target = ctx.stage_path("prospects", "prospects.parquet")
+    target = PROSPECTS.path(ctx)
     target.parent.mkdir(parents=True)
     pd.DataFrame({"province_code": ["79", "01", "79", None]}).to_parquet(target)
     for province in ("01", "48", "79"):
         (ctx.output / "by_ward" / province).mkdir(parents=True)
         (ctx.output / "by_ward" / province / "00001.xlsx").write_bytes(b"old")
-    assert workbook_provinces(ctx) == ["01", "79"]
+    assert plan_provinces(ctx) == ["01", "79"]
     assert sorted(p.name for p in (ctx.output / "by_ward").iterdir()) == ["01", "79"]
 
 

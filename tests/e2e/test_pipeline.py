@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contract.groups import GROUPS
 from pipelines.cli import main
-from pipelines.rules import GROUPS
 from sample_data.generator import generate
 
 AS_OF = dt.date(2026, 7, 1)

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.cli import main
 from sample_data.generator import generate
-from tests.legacy_encodings import encode_cp1258
+from tests.support.legacy_encodings import encode_cp1258
 
 AS_OF = dt.date(2026, 7, 1)
 # (register, column, value, expected quarantine rule or None for an optional value that is kept)

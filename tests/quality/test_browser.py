@@ -10,10 +10,10 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import pytest
+from tests.support.required import requires
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = requires(CHROMIUM is not None, "chromium is not installed (apt-get install chromium)")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,2000"]
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from matching.linkage import PersonLinkSettings, link_persons
-from matching.linkage.synthetic import toy_world
-from tests.unit.test_linkage_compare import frames, person
+from tests.support.linkage_world import toy_world
+from tests.unit.matching.linkage.test_compare import frames, person
 
 HUNG_A = person(person_id="001085000111", full_name="Nguyễn Văn Hùng", dob="1985-04-12", sex="M", ward_code="90001",
                 province_code="90")

@@ -8,13 +8,13 @@ import pytest
 
 from benchmarks.linkage_quality import load_world, scores
 from matching.linkage import link_organisations, link_persons
+from sample_data.generator import main as generator_main
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    generator = pytest.importorskip("sample_data.generator")
     out: Path = tmp_path_factory.mktemp("world")
-    generator.main(["--persons", "5000", "--seed", "11", "--noise", "hard", "--as-of", "2026-07-01",
+    generator_main(["--persons", "5000", "--seed", "11", "--noise", "hard", "--as-of", "2026-07-01",
                     "--out", str(out)])
     return load_world(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -27,8 +28,24 @@ def test_ids_one_edit_apart_share_a_deletion_key() -> None:
     assert not _meet(pid, "001085012399")  # two substitutions
 
 
-def test_no_rule_blocks_on_the_surname_alone() -> None:
-    assert all(rule.columns not in {("surname",), ("core",)} or rule.only_unplaced for rule in RULES)
+# Feature columns that say only who someone is called (domain.md §3: a surname or a name alone is
+# shared by millions); "~" marks a fuzzy key on the column.
+_NAME_ONLY = {"canon", "folded", "core", "given"}
+
+
+def test_every_rule_blocks_on_real_feature_columns() -> None:
+    columns = {field.name for field in dataclasses.fields(Features)}
+    for rule in RULES:
+        assert {c.removesuffix("~") for c in rule.columns} <= columns, rule.name
+
+
+def test_no_rule_blocks_on_a_name_alone_but_for_records_with_nothing_else() -> None:
+    """A name-only rule would join every namesake: allowed only for records with neither a birth
+    year nor a commune (managers), and then capped."""
+    name_only = [rule for rule in RULES if rule.columns and {c.removesuffix("~") for c in rule.columns} <= _NAME_ONLY]
+    assert name_only, "the check must see the name-only rule it allows"
+    for rule in name_only:
+        assert rule.only_unplaced and rule.cap > 0, rule.name
 
 
 def test_huge_blocks_are_skipped_and_counted() -> None:
@@ -92,7 +109,8 @@ def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
                 ok = not sure and _one_edit(rec.id_text[i], pop.id_text[j])
             elif (rule.only == "unplaced" and not (rec.year[i] < 0 and rec.ward[i] < 0)) or (
                     rule.only == "no_year" and not rec.year[i] < 0) or (rule.only == "no_sex" and not rec.sex[i] < 0) or (
-                    rule.only == "no_ward" and not rec.ward[i] < 0):
+                    rule.only == "no_ward" and not rec.ward[i] < 0) or (
+                    rule.only == "no_month" and not rec.month[i] < 0):
                 ok = False
             else:
                 ok = True

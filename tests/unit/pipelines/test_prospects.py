@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipelines.catalogue import PROSPECTS
 from pipelines.context import RunContext
 from pipelines.run import run_stage
-from tests.world import OTHER_WARD, TAX_CODE, TAX_CODE_2, World
+from tests.support.world import OTHER_WARD, TAX_CODE, TAX_CODE_2, World
 
 AS_OF = dt.date(2026, 7, 1)
 
@@ -19,7 +20,7 @@ def prospects_of(world: World, tmp_path: Path, as_of: dt.date = AS_OF) -> pd.Dat
     ctx = RunContext(world.write(tmp_path / "in"), tmp_path / "out", as_of)
     for stage in ("ingest", "validate", "standardise", "link", "prospects"):
         run_stage(ctx, stage)
-    return pd.read_parquet(ctx.stage_path("prospects", "prospects.parquet"))
+    return pd.read_parquet(PROSPECTS.path(ctx))
 
 
 def keys(prospects: pd.DataFrame, group: str) -> set[str]:
@@ -121,5 +122,8 @@ def test_every_row_has_a_vietnamese_reason_and_commune(tmp_path: Path) -> None:
     world.person(1)
     world.enterprise(TAX_CODE_2, employees="4")
     prospects = prospects_of(world, tmp_path)
+    # The resident is a voluntary-SI and an HI prospect; the enterprise has no unit.
+    assert sorted(prospects["group"]) == ["hi_prospect", "unregistered_employer", "voluntary_si_prospect"]
     assert prospects["reason"].str.len().gt(10).all()
+    assert prospects["reason"].str.contains("[àáảãạăâđêôơư]", regex=True).all()  # Vietnamese, diacritics kept
     assert prospects["ward_name"].eq("Phường Ba Đình").all() and prospects["province_code"].eq("01").all()

@@ -36,11 +36,11 @@ _GIVEN_F = ["Anh", "Linh", "Hương", "Trang", "Hà", "Ngọc", "Thảo", "Huy�
 _OLD_TONE = {"hòa": "hoà", "thủy": "thuỷ", "thỏa": "thoả", "khỏe": "khoẻ", "Hòa": "Hoà", "Thủy": "Thuỷ"}
 
 NOISE = {
-    "none": {"id_missing": 0, "id_legacy": 0, "id_typo": 0, "no_diacritics": 0, "upper": 0, "nfd": 0, "drop_middle": 0, "typo": 0,
-                 "year_only": 0, "swapped": 0, "year_off": 0, "moved": 0, "sex_missing": 0, "foreign": 0},
+    "none": {"id_missing": 0, "id_legacy": 0, "id_typo": 0, "no_diacritics": 0, "upper": 0, "nfd": 0, "drop_middle": 0,
+                 "typo": 0, "year_only": 0, "swapped": 0, "year_off": 0, "moved": 0, "sex_missing": 0, "foreign": 0},
     "normal": {"id_missing": 0.15, "id_legacy": 0.05, "id_typo": 0.02, "no_diacritics": 0.2, "upper": 0.2, "nfd": 0.05,
-                   "drop_middle": 0.05, "typo": 0.03, "year_only": 0.05, "swapped": 0.03, "year_off": 0.01, "moved": 0.08,
-                   "sex_missing": 0.05, "foreign": 0.01},
+                   "drop_middle": 0.05, "typo": 0.03, "year_only": 0.05, "swapped": 0.03, "year_off": 0.01,
+                   "moved": 0.08, "sex_missing": 0.05, "foreign": 0.01},
     "hard": {"id_missing": 0.3, "id_legacy": 0.1, "id_typo": 0.05, "no_diacritics": 0.4, "upper": 0.3, "nfd": 0.15,
                  "drop_middle": 0.15, "typo": 0.08, "year_only": 0.12, "swapped": 0.06, "year_off": 0.03, "moved": 0.15,
                  "sex_missing": 0.1, "foreign": 0.02},
@@ -69,7 +69,8 @@ def _population(n: int, rng: np.random.Generator, n_wards: int) -> pd.DataFrame:
            for p, c, y, s in zip(province, century, year, serial, strict=True)]
     ward = rng.integers(0, n_wards, n)
     frame = pd.DataFrame({"person_id": ids, "full_name_raw": names, "dob_raw": dob, "sex": sex,
-                          "ward_code": [f"{w:05d}" for w in ward], "household_id": [f"HH{i // 4:07d}" for i in range(n)]})
+                          "ward_code": [f"{w:05d}" for w in ward],
+                          "household_id": [f"HH{i // 4:07d}" for i in range(n)]})
     return frame.drop_duplicates("person_id").reset_index(drop=True)
 
 

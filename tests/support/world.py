@@ -9,7 +9,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.registers import REGISTERS
+from contract.registers import REGISTERS
 
 WARD = "00004"  # Phường Ba Đình, Thành phố Hà Nội
 OTHER_WARD = "00008"  # Phường Ngọc Hà, Thành phố Hà Nội

@@ -9,11 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipelines.catalogue import INGESTED
 from pipelines.context import RunContext
 from pipelines.exceptions import RegisterErrors
 from pipelines.run import run_stage
-from tests.legacy_encodings import encode_cp1258, encode_legacy_font
-from tests.world import World
+from tests.support.legacy_encodings import encode_cp1258, encode_legacy_font
+from tests.support.world import World
 
 NAME = "Nguyễn Thị Hương"
 
@@ -27,7 +28,7 @@ def folder_with_one_person(tmp_path: Path) -> Path:
 def read_population(folder: Path, tmp_path: Path) -> tuple[pd.DataFrame, dict]:
     ctx = RunContext(folder, tmp_path / "out", dt.date(2026, 7, 1))
     summary = run_stage(ctx, "ingest")
-    return pd.read_parquet(ctx.stage_path("ingest", "population.parquet")), summary["population"]
+    return pd.read_parquet(INGESTED.path(ctx, "population")), summary["population"]
 
 
 @pytest.mark.parametrize(("encode", "label"), [

@@ -14,8 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract.groups import GROUPS
 from matching.admin_units import current_wards
-from pipelines.publish_officer import GROUPS, SHEETS, split_by_ward, write_summary, write_ward_workbooks
+from pipelines.officer_lists import split_by_ward, write_summary
+from pipelines.officer_sheets import SHEETS
+from pipelines.officer_workbook import write_ward_workbooks
 
 AS_OF = date(2026, 7, 1)
 COLUMNS = [

@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contract.registers import REGISTERS
+from pipelines.catalogue import QUARANTINED, STANDARDISED
 from pipelines.context import RunContext
-from pipelines.registers import REGISTERS
 from pipelines.run import run_stage
-from tests.world import TAX_CODE, World, person_id
+from tests.support.world import TAX_CODE, World, person_id
 
 AS_OF = dt.date(2026, 7, 1)
 
@@ -24,7 +25,7 @@ def validate(world: World, tmp_path: Path) -> RunContext:
 
 
 def quarantine(ctx: RunContext, register: str) -> dict[int, str]:
-    rows = pd.read_parquet(ctx.stage_path("validate", f"{register}.quarantine.parquet"))
+    rows = pd.read_parquet(QUARANTINED.path(ctx, register))
     return dict(zip(rows["row_number"], rows["reason"], strict=True))
 
 
@@ -90,7 +91,7 @@ def test_swapped_day_month_in_insured_is_recovered_not_quarantined(tmp_path: Pat
     ctx = validate(world, tmp_path)
     assert quarantine(ctx, "insured") == {}
     run_stage(ctx, "standardise")
-    insured = pd.read_parquet(ctx.stage_path("standardise", "insured.parquet"))
+    insured = pd.read_parquet(STANDARDISED["insured"].path(ctx))
     assert insured.loc[0, ["dob", "dob_swapped"]].tolist() == ["1985-03-25", True]
 
 

@@ -1,0 +1,239 @@
+"""Rendering the audit report: ``audit.html``, one self-contained page (inline SVG, prints on A4).
+
+It renders the figures :func:`pipelines.audit.audit_figures` gathers, section by section; a
+section whose figures are absent says so in a note. No names or IDs: counts only.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+__all__ = ["render_html"]
+
+_CSS = """body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#222;max-width:1100px}
+h1{font-size:1.6em}h2{border-bottom:2px solid #345;padding-bottom:.2em;margin-top:1.6em;page-break-after:avoid}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}th,td{border:1px solid #999;padding:3px 7px;
+text-align:left;vertical-align:top}td.n,th.n{text-align:right}thead{display:table-header-group}
+tr{page-break-inside:avoid}.bad{color:#a00;font-weight:bold}.ok{color:#060}.note{color:#555;font-size:.9em}
+svg{max-width:100%;page-break-inside:avoid}code{background:#eee;padding:0 3px}
+@media print{body{margin:0;max-width:none}a{color:#000}@page{size:A4;margin:15mm}}"""
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f"<th{' class=n' if i in numeric else ''}>{escape(h)}</th>" for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{_cell(v)}</td>" for i, v in
+                                    enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return escape(str(value))
+
+
+def _bars(title: str, items: list[tuple[str, float]], width: int = 900) -> str:
+    """A horizontal bar chart as inline SVG."""
+    if not items:
+        return ""
+    top = max(v for _, v in items) or 1
+    row, label_w = 22, 260
+    height = row * len(items) + 30
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+             f"aria-label='{escape(title)}'><title>{escape(title)}</title>"]
+    for i, (label, value) in enumerate(items):
+        y = 20 + i * row
+        w = (width - label_w - 90) * value / top
+        parts.append(f"<text x='{label_w - 6}' y='{y + 14}' text-anchor='end' font-size='12'>{escape(label)}</text>"
+                     f"<rect x='{label_w}' y='{y + 2}' width='{w:.1f}' height='{row - 6}' fill='#3b6ea5'/>"
+                     f"<text x='{label_w + w + 4:.1f}' y='{y + 14}' font-size='12'>{value:,.0f}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _histogram_svg(hist: dict, thresholds: dict | None, width: int = 900, height: int = 260) -> str:
+    edges, counts = hist.get("edges", []), hist.get("counts", [])
+    if not counts:
+        return "<p class=note>No probabilistic match weights in this run.</p>"
+    lo, hi, top = edges[0], edges[-1], max(counts) or 1
+    span = (hi - lo) or 1.0
+    left, bottom, plot_w, plot_h = 50, height - 30, width - 70, height - 60
+
+    def x(value: float) -> float:
+        return left + plot_w * (value - lo) / span
+
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+             "aria-label='match weight distribution'><title>match weight distribution</title>",
+             f"<line x1='{left}' y1='{bottom}' x2='{left + plot_w}' y2='{bottom}' stroke='#000'/>"]
+    for i, count in enumerate(counts):
+        h = plot_h * count / top
+        bar = max(x(edges[i + 1]) - x(edges[i]) - 1, 1)
+        parts.append(f"<rect x='{x(edges[i]):.1f}' y='{bottom - h:.1f}' width='{bar:.1f}' "
+                     f"height='{h:.1f}' fill='#6a8fbf'><title>{edges[i]:.2f} to {edges[i + 1]:.2f}: "
+                     f"{count}</title></rect>")
+    for value in (lo, (lo + hi) / 2, hi):
+        parts.append(f"<text x='{x(value):.1f}' y='{bottom + 16}' font-size='11' text-anchor='middle'>"
+                     f"{value:.1f}</text>")
+    parts.append(f"<text x='{left - 6}' y='{bottom - plot_h + 4}' font-size='11' text-anchor='end'>{top:,}</text>")
+    marks = {k: v for k, v in (thresholds or {}).items() if "weight" in k and "prior" not in k}
+    for i, (name, value) in enumerate(sorted(marks.items())):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            xv = x(min(max(float(value), lo), hi))
+            parts.append(f"<line x1='{xv:.1f}' y1='{bottom}' x2='{xv:.1f}' y2='{bottom - plot_h - 10}' stroke='#c00' "
+                         f"stroke-dasharray='4 3'/><text x='{xv + 3:.1f}' y='{bottom - plot_h - 12 + 12 * i}' "
+                         f"font-size='11' fill='#c00'>{escape(str(name))} = {value:g}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+
+
+def _inputs_and_ledger(ident: dict[str, Any], ledger: dict[str, Any]) -> list[str]:
+    """Sections 1 and 2: the files read, and where every row went."""
+    out = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>covgap audit, as of "
+           f"{escape(ident['as_of'])}</title><style>{_CSS}</style></head><body>",
+           f"<h1>covgap audit report, as of {escape(ident['as_of'])}</h1>",
+           f"<p>Code version <code>{escape(ident['code_version'])}</code>. The same figures are in "
+           "<code>audit.json</code>; every published file, with its SHA-256, is listed in "
+           "<code>manifest.json</code>.</p>",
+           "<h2 id='inputs'>1. What came in</h2>",
+           _table(["register", "file", "format", "encoding", "rows read", "SHA-256"],
+                  [[n, i["file"], i["format"], i["encoding"], i["rows_read"], i["sha256"]]
+                   for n, i in ident["inputs"].items()], {4}),
+           "<h2 id='ledger'>2. Row ledger: where every row went</h2>",
+           "<p>For each register, <b>rows read = rows used + rows quarantined</b>. Quarantined rows are in "
+           "<code>quarantine/&lt;register&gt;.csv</code> with their <code>reason</code>.</p>"]
+    out.append(_table(["register", "rows read", "used", "quarantined", "of which malformed", "balances"],
+                      [[n, e["rows_read"], e["rows_used"], e["rows_quarantined"], e["rows_malformed"],
+                        "yes" if e.get("balances") else "NO"] for n, e in ledger.items()], {1, 2, 3, 4}))
+    reasons = [[n, rule, count] for n, e in ledger.items() for rule, count in sorted(e["quarantine_reasons"].items())]
+    out.append("<h3>Quarantine reasons</h3>" + (_table(["register", "rule", "rows"], reasons, {2}) if reasons else
+                                                "<p>No row was quarantined.</p>"))
+    optional = [[n, c, k] for n, e in ledger.items() for c, k in sorted(e["optional_values_unusable"].items())]
+    out.append("<h3>Unusable optional values (read as missing, rows kept)</h3>" +
+               (_table(["register", "column", "values"], optional, {2}) if optional else "<p>None.</p>"))
+    linking = [[n, e["rows_used"], e["linking"]["linked"],
+                ", ".join(f"{m}: {c:,}" for m, c in e["linking"]["linked_by_method"].items()),
+                e["linking"]["sent_to_review"], e["linking"]["unlinked"]] for n, e in ledger.items() if "linking" in e]
+    out.append("<h3>Linking of used rows to residents</h3>" +
+               (_table(["register", "rows used", "linked", "by method", "sent to review", "unlinked"], linking,
+                       {1, 2, 4, 5}) if linking else "<p class=note>No link stage output in this run.</p>"))
+
+    return out
+
+
+def _quality_section(quality: dict[str, Any] | None) -> list[str]:
+    """Section 3: the registers against their Great Expectations suites."""
+    out: list[str] = []
+    out.append("<h2 id='quality'>3. Data quality (Great Expectations)</h2>")
+    if quality:
+        out.append("<p>Data Docs: <a href='quality/data_docs/index.html'>quality/data_docs/index.html</a>; "
+                   "validation results: <code>quality/validations/&lt;register&gt;.json</code>. Critical expectations "
+                   "stop the run; the others are warnings listed here. Each row rule names the quarantine reason it "
+                   "stands for, and the counts agree (a unique key: the expectation counts every copy, quarantine the "
+                   "later ones).</p>")
+        out.append(_table(["register", "rows checked", "previous run", "expectations", "failed", "result"],
+                          [[n, q["rows_checked"], q["previous_rows"], q["evaluated"], q["failed"],
+                            "passed" if q["success"] else "warnings"] for n, q in quality["registers"].items()],
+                          {1, 2, 3, 4}))
+        failed = [[n, e["severity"], e["column"], e["expectation"], e["description"], e["rule"], e["unexpected_count"],
+                   ", ".join(map(str, e["sample_rows"]))] for n, q in quality["registers"].items()
+                  for e in q["failed_expectations"]]
+        if failed:
+            out.append("<h3>Failed expectations</h3>" + _table(
+                ["register", "severity", "column", "expectation", "what", "quarantine rule", "rows", "example rows"],
+                failed, {6}))
+        agree = [[n, rule, a["flagged_by_expectation"], a["quarantined"],
+                  "n/a (copies)" if a["agrees"] is None else ("yes" if a["agrees"] else "NO")]
+                 for n, q in quality["registers"].items() for rule, a in q["rule_agreement"].items()]
+        out.append("<h3>Expectations and quarantine agree</h3>" +
+                   _table(["register", "rule", "rows flagged by the expectation", "rows quarantined", "agree"], agree,
+                          {2, 3}))
+    else:
+        out.append("<p class=note>The quality stage did not run for this output.</p>")
+
+    return out
+
+
+def _matching_section(matching: dict[str, Any]) -> list[str]:
+    """Section 4: links per method, match weights, thresholds, m and u."""
+    out: list[str] = []
+    out.append("<h2 id='matching'>4. Matching quality</h2>")
+    out.append(_table(["links", "count"], [[m, c] for m, c in (matching.get("links_by_method") or {}).items()] +
+                      [[f"units to organisations: {m}", c]
+                       for m, c in (matching.get("org_links_by_method") or {}).items()],
+                      {1}))
+    out.append("<h3>Distribution of match weights (probabilistic links; dashed: thresholds)</h3>" +
+               _histogram_svg(matching.get("weights") or {}, matching.get("thresholds")))
+    if matching.get("thresholds"):
+        out.append(_table(["threshold", "value"], [[k, v] for k, v in sorted(matching["thresholds"].items())]))
+    if matching.get("error_rates"):
+        out.append("<h3>Estimated error rates</h3>" +
+                   _table(["estimate", "value"], [[k, v] for k, v in sorted(matching["error_rates"].items())], {1}))
+    else:
+        out.append("<p class=note>The model gave no false-match or missed-match estimates in this run.</p>")
+    if matching.get("blocking_counts"):
+        out.append("<h3>Candidate pairs per blocking rule</h3>" + _table(
+            ["rule", "pairs"], [[k, v] for k, v in matching["blocking_counts"].items()], {1}))
+    if matching.get("model"):
+        header = list(matching["model"][0])
+        out.append("<h3>Comparison levels: m, u and weight</h3>" +
+                   _table(header, [[row[h] for h in header] for row in matching["model"]]))
+    else:
+        out.append("<p class=note>No probabilistic model parameters in this run (exact links only).</p>")
+
+    return out
+
+
+def _prospects_section(prospects: dict[str, Any] | None) -> list[str]:
+    """Section 5: prospects per group, province and commune."""
+    out: list[str] = []
+    out.append("<h2 id='prospects'>5. Prospects</h2>")
+    if prospects:
+        out.append(f"<p>{prospects['total']:,} prospects in <code>prospects.csv</code>.</p>")
+        out.append(_bars("prospects per group", list(prospects["by_group"].items())))
+        out.append(_table(["group", "prospects"], [[g, n] for g, n in prospects["by_group"].items()], {1}))
+        out.append("<h3>Per province</h3>" + _bars("prospects per province", list(prospects["by_province"].items())))
+        out.append(_table(["province", "prospects"], [[p, n] for p, n in prospects["by_province"].items()], {1}))
+        top = sorted(prospects["by_commune"], key=lambda c: (-c["total"], c["ward_code"]))[:25]
+        out.append("<h3>Per commune</h3>" + _bars("the 25 communes with most prospects",
+                                                  [(f"{c['ward_code']} {c['ward_name']}", c["total"]) for c in top]))
+        groups = list(prospects["by_group"])
+        out.append(_table(["province", "commune", "name", "total", *groups],
+                          [[c["province_code"], c["ward_code"], c["ward_name"], c["total"], *[c[g] for g in groups]]
+                           for c in prospects["by_commune"]], set(range(3, 4 + len(groups)))))
+    else:
+        out.append("<p class=note>No prospects stage output in this run.</p>")
+
+    return out
+
+
+_TRACE = """<h2 id='trace'>6. How to trace a prospect to its input rows</h2>
+<ol><li>Every input row is identified by <code>(register, row_number)</code>: <code>row_number</code> 1 is the first
+data row of the file (the header is not counted; a register read from a database uses its <code>row_number</code>
+column).</li>
+<li>In <code>prospects.csv</code>, <code>source_rows</code> lists the input rows a prospect was derived from, e.g.
+<code>enterprises:12;managers:40</code>: row 12 of <code>enterprises.csv</code> and row 40 of \
+<code>managers.csv</code>.</li>
+<li>In <code>links.csv</code>, each link has <code>source,row_number</code> (the insured, manager, household or employer
+row), the resident's <code>person_id</code> (or the organisation's <code>tax_code</code>), the <code>method</code>
+(<code>exact_id</code>, <code>probabilistic</code>, ...), the weight and the Vietnamese reason.</li>
+<li>A row that is in neither was rejected: find it by <code>row_number</code> in
+<code>quarantine/&lt;register&gt;.csv</code>, with its <code>reason</code> (the rule names above).</li>
+<li>The input files themselves are identified by the SHA-256 in section 1 and in <code>manifest.json</code>;
+the Data Docs list example <code>row_number</code>s for every failed expectation.</li></ol>
+<p class=note>This page holds counts only: no names or IDs.</p></body></html>
+"""
+
+
+def render_html(figures: dict[str, Any]) -> str:
+    """The whole page; every section degrades to a note when its figures are absent."""
+    return "\n".join([*_inputs_and_ledger(figures["identity"], figures["ledger"]),
+                      *_quality_section(figures["quality"]), *_matching_section(figures["matching"]),
+                      *_prospects_section(figures["prospects"]), _TRACE])

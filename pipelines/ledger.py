@@ -1,0 +1,60 @@
+"""The row ledger: for each register, rows read = rows used + rows quarantined.
+
+Written once for its two readers: the manifest (which refuses to be written when a register does
+not balance: nothing may vanish) and the audit report (which shows the ledger whatever it says).
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from contract.registers import REGISTERS
+from pipelines.exceptions import CovgapError
+from pipelines.summaries import IngestSummary, ValidateSummary
+
+__all__ = ["RegisterLedger", "balances", "check_balances", "register_ledger"]
+
+
+class RegisterLedger(TypedDict):
+    file: str | None
+    format: str | None
+    encoding: str | None
+    sha256: str | None
+    rows_read: int | None
+    rows_malformed: int
+    rows_used: int | None
+    rows_quarantined: int | None
+    quarantine_reasons: dict[str, int]
+    optional_values_unusable: dict[str, int]
+
+
+def register_ledger(ingest: IngestSummary, validate: ValidateSummary) -> dict[str, RegisterLedger]:
+    """Per register, what ingest read and where validate put it (None where a stage did not run)."""
+    ledger: dict[str, RegisterLedger] = {}
+    for name in REGISTERS:
+        read, used = ingest.get(name), validate.get(name)
+        ledger[name] = RegisterLedger(
+            file=read["file"] if read else None, format=read["format"] if read else None,
+            encoding=read["encoding"] if read else None, sha256=read["sha256"] if read else None,
+            rows_read=read["rows_read"] if read else None, rows_malformed=read["rows_malformed"] if read else 0,
+            rows_used=used["rows_used"] if used else None,
+            rows_quarantined=used["rows_quarantined"] if used else None,
+            quarantine_reasons=used["quarantine_reasons"] if used else {},
+            optional_values_unusable=used["optional_values_unusable"] if used else {})
+    return ledger
+
+
+def balances(entry: RegisterLedger) -> bool | None:
+    """Whether read = used + quarantined; None when a count is missing."""
+    read, used, quarantined = entry["rows_read"], entry["rows_used"], entry["rows_quarantined"]
+    if read is None or used is None or quarantined is None:
+        return None
+    return read == used + quarantined
+
+
+def check_balances(ledger: dict[str, RegisterLedger]) -> None:
+    """Raise, naming the file, when any register's rows do not add up."""
+    for name, entry in ledger.items():
+        if not balances(entry):
+            raise CovgapError(f"{entry['file'] or name}: {entry['rows_read']} rows read but {entry['rows_used']} "
+                              f"used + {entry['rows_quarantined']} quarantined: rows were lost")
