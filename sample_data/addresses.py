@@ -24,7 +24,7 @@ _HAMLETS = ["Tân Hòa", "Phú Lợi", "Bình An", "Long Thạnh", "Mỹ Hưng",
 
 
 def region_of(province: np.ndarray) -> np.ndarray:
-    """0 North, 1 Centre (Quảng Trị to Quảng Ngãi and the highlands), 2 South, by current code.
+    """0 North, 1 Centre (Quảng Trị to Gia Lai), 2 South (Khánh Hòa southwards), by current code.
 
     >>> region_of(np.array([1, 48, 79])).tolist()
     [0, 1, 2]
