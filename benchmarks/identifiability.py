@@ -86,10 +86,13 @@ def _usable(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["_reason"] == ""]
 
 
-def _resolve_splits(hkd: pd.DataFrame, population: pd.DataFrame) -> np.ndarray:
-    """The commune a non-guessing method lists each business in (written code resolved)."""
+def _resolve_splits(hkd: pd.DataFrame, population: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The commune a non-guessing method lists each business in (written code resolved), and
+    per row ``""``, ``"resolved"`` (a split code, the address found in one candidate only) or
+    ``"flagged"`` (a split code left to its lowest candidate)."""
     written = hkd["ward_code"].to_numpy(dtype=object)
     out = written.copy()
+    status = np.full(len(written), "", dtype=object)
     keys = address_keys(hkd["address"].replace("", None))
     homes = set(zip(population["ward_code"], address_keys(population["address"].replace("", None)), strict=True))
     current = is_current(hkd["ward_code"]).to_numpy()
@@ -100,7 +103,8 @@ def _resolve_splits(hkd: pd.DataFrame, population: pd.DataFrame) -> np.ndarray:
         elif len(cands) > 1:
             found = [c for c in cands if keys[i] and (c, keys[i]) in homes]
             out[i] = found[0] if len(found) == 1 else min(cands)
-    return out
+            status[i] = "resolved" if len(found) == 1 else "flagged"
+    return out, status
 
 
 def oracle(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
@@ -129,10 +133,12 @@ def oracle(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], di
         out[register].loc[frame.index, "_person_id"] = ids
         counts[f"{register}_stuck"] = int(stuck.sum())
         counts[f"{register}_outsiders_taken_for_residents"] = int((explained != "").sum())
-    out["household_businesses"].loc[hk.index, "_ward"] = _resolve_splits(hk, pop)
-    counts["household_businesses_wrong_commune"] = int(
-        (out["household_businesses"].loc[hk.index, "_ward"] != tables["household_businesses"].loc[hk.index, "_ward"]
-         ).sum())
+    ward, status = _resolve_splits(hk, pop)
+    out["household_businesses"].loc[hk.index, "_ward"] = ward
+    wrong = ward != hk["_ward"].to_numpy()
+    for kind in ("resolved", "flagged"):
+        counts[f"household_businesses_split_{kind}"] = int((status == kind).sum())
+        counts[f"household_businesses_split_{kind}_wrong"] = int(((status == kind) & wrong).sum())
     units = _usable(tables["employers"])
     stuck = stuck_units(units, orgs)
     out["employers"].loc[units.index, "_tax_code"] = np.where(stuck, "", units["_tax_code"].to_numpy())

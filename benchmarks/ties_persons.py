@@ -122,7 +122,7 @@ def _candidates(records: pd.DataFrame, people: pd.DataFrame, keys: list[str], le
 
 def stuck_records(records: pd.DataFrame, people: pd.DataFrame, legacy_count: pd.Series) -> np.ndarray:
     """Per record of a resident (``true_id`` set): another resident fits it at least as well."""
-    rec = records[records["true_id"] != ""].copy()
+    rec = records[records["true_id"].isin(people["person_id"])].copy()  # residents' records only
     rec["row"] = rec.index.to_numpy()
     at = people.set_index("person_id").loc[rec["true_id"]]
     true = pd.DataFrame({f"{c}_p": at[c].to_numpy() for c in ("canon", "core", "sex", "date_of_birth",
@@ -158,7 +158,7 @@ def stuck_records(records: pd.DataFrame, people: pd.DataFrame, legacy_count: pd.
     near_id = np.array([len(d) >= 11 and t != "" and DamerauLevenshtein.distance(d, t) <= 1
                         for d, t in zip(declared, true_id, strict=True)], dtype=bool)
     crosswalk = np.array([len(d) == 9 and legacy_count.get(d, 0) > 1 for d in declared], dtype=bool)
-    return ambiguous & ~near_id & ~crosswalk & (true_id != "")
+    return ambiguous & ~near_id & ~crosswalk
 
 
 def explained_records(records: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
