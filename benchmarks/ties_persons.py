@@ -112,53 +112,72 @@ def _levels(pairs: pd.DataFrame, succ: set[tuple[str, str]]) -> dict[str, np.nda
     }
 
 
+_REC = ["row", "canon", "core", "accented", "sex", "dob", "place", "place_province", "address_key", "true_id"]
+_PER = ["person_id", "canon", "core", "sex", "date_of_birth", "ward_code", "province", "address_key"]
+
+
 def _candidates(records: pd.DataFrame, people: pd.DataFrame, keys: list[str], left: list[str] | None = None
                 ) -> pd.DataFrame:
-    """Pairs of each record with the residents sharing ``keys`` (record columns ``left``)."""
-    right = people.add_suffix("_p")
-    pairs = records.merge(right, left_on=left or keys, right_on=[f"{k}_p" for k in keys])
-    return pairs
+    """Pairs of each record with the residents sharing ``keys`` (record columns ``left``), with
+    only the columns the comparisons read."""
+    left = left or keys
+    lcols = list(dict.fromkeys([*_REC, *left]))
+    right = people[list(dict.fromkeys([*_PER, *keys]))].add_suffix("_p")
+    pairs = records[[c for c in lcols if c in records]].merge(right, left_on=left, right_on=[f"{k}_p" for k in keys])
+    return pairs[[c for c in pairs if c in _REC or c.endswith("_p")]]
 
 
-def stuck_records(records: pd.DataFrame, people: pd.DataFrame, legacy_count: pd.Series) -> np.ndarray:
-    """Per record of a resident (``true_id`` set): another resident fits it at least as well."""
-    rec = records[records["true_id"].isin(people["person_id"])].copy()  # residents' records only
-    rec["row"] = rec.index.to_numpy()
+def _placed_by_id(records: pd.DataFrame, legacy_count: pd.Series) -> np.ndarray:
+    """The declared ID is the true person's within one edit, or a legacy ID a crosswalk carries."""
+    declared = records["declared"].to_numpy(dtype=object)
+    true_id = records["true_id"].to_numpy(dtype=object)
+    near_id = np.array([len(d) >= 11 and t != "" and (d == t or DamerauLevenshtein.distance(d, t) <= 1)
+                        for d, t in zip(declared, true_id, strict=True)], dtype=bool)
+    crosswalk = np.array([len(d) == 9 and legacy_count.get(d, 0) > 1 for d in declared], dtype=bool)
+    return near_id | crosswalk
+
+
+def _tied(rec: pd.DataFrame, people: pd.DataFrame, succ: set[tuple[str, str]]) -> np.ndarray:
+    """Rows of ``rec`` (its ``row`` values) that some other resident fits at least as well."""
     at = people.set_index("person_id").loc[rec["true_id"]]
-    true = pd.DataFrame({f"{c}_p": at[c].to_numpy() for c in ("canon", "core", "sex", "date_of_birth",
-                                                                "ward_code", "province", "address_key")},
-                        index=rec.index)
-    succ = _succession(rec)
+    true = pd.DataFrame({f"{c}_p": at[c].to_numpy() for c in _PER[1:]}, index=rec.index)
     true_lv = _levels(rec.join(true), succ)
-    rec["dob_lv"], rec["true_core"] = true_lv["dob"], true["core_p"].to_numpy()
-    rec["prev_year"] = (pd.to_numeric(rec["year"], errors="coerce") - 1).astype("Int64").astype(str)
-    rec["next_year"] = (pd.to_numeric(rec["year"], errors="coerce") + 1).astype("Int64").astype(str)
+    rec = rec.assign(dob_lv=true_lv["dob"], true_core=true["core_p"].to_numpy())
+    year = pd.to_numeric(rec["year"], errors="coerce")
+    rec["prev_year"] = (year - 1).astype("Int64").astype(str)
+    rec["next_year"] = (year + 1).astype("Int64").astype(str)
     parts = []
-    for cores in (["core"], ["true_core"]):  # a misspelt record: the true person's namesakes tie too
-        sub = rec if cores == ["core"] else rec[rec["core"] != rec["true_core"]]
+    for core in ("core", "true_core"):  # a misspelt record: the true person's namesakes tie too
+        sub = rec if core == "core" else rec[rec["core"] != rec["true_core"]]
         lv = sub["dob_lv"]
         parts += [
-            _candidates(sub[(lv == 3) & (sub["dob"] != "")], people, ["core", "date_of_birth"], [cores[0], "dob"]),
-            _candidates(sub[((lv == 3) & (sub["dob"] == "")) | (lv == 0)], people, ["core"], cores),
-            _candidates(sub[lv >= 1], people, ["core", "year"], [cores[0], "year"]),
-            _candidates(sub[lv == 1], people, ["core", "year"], [cores[0], "prev_year"]),
-            _candidates(sub[lv == 1], people, ["core", "year"], [cores[0], "next_year"]),
+            _candidates(sub[(lv == 3) & (sub["dob"] != "")], people, ["core", "date_of_birth"], [core, "dob"]),
+            _candidates(sub[((lv == 3) & (sub["dob"] == "")) | (lv == 0)], people, ["core"], [core]),
+            _candidates(sub[lv >= 1], people, ["core", "year"], [core, "year"]),
+            _candidates(sub[lv == 1], people, ["core", "year"], [core, "prev_year"]),
+            _candidates(sub[lv == 1], people, ["core", "year"], [core, "next_year"]),
         ]
     pairs = pd.concat(parts, ignore_index=True)
     pairs = pairs[pairs["person_id_p"] != pairs["true_id"]].drop_duplicates(["row", "person_id_p"])
     pairs = pairs.reset_index(drop=True)
     fits = np.ones(len(pairs), dtype=bool)
-    pos = rec.index.get_indexer(pairs["row"])
+    pos = pd.Index(rec["row"]).get_indexer(pairs["row"])
     for field, level in _levels(pairs, succ).items():
         fits &= level >= true_lv[field][pos]
-    ambiguous = np.zeros(len(records), dtype=bool)
-    ambiguous[pairs.loc[fits, "row"].to_numpy()] = True
-    declared = records["declared"].to_numpy(dtype=object)
-    true_id = records["true_id"].to_numpy(dtype=object)
-    near_id = np.array([len(d) >= 11 and t != "" and DamerauLevenshtein.distance(d, t) <= 1
-                        for d, t in zip(declared, true_id, strict=True)], dtype=bool)
-    crosswalk = np.array([len(d) == 9 and legacy_count.get(d, 0) > 1 for d in declared], dtype=bool)
-    return ambiguous & ~near_id & ~crosswalk
+    return pairs.loc[fits, "row"].to_numpy()
+
+
+def stuck_records(records: pd.DataFrame, people: pd.DataFrame, legacy_count: pd.Series,
+                  chunk: int = 100_000) -> np.ndarray:
+    """Per record of a resident: another resident fits it at least as well, and no ID places it."""
+    placed = _placed_by_id(records, legacy_count)
+    rec = records[records["true_id"].isin(people["person_id"]) & ~placed].copy()  # the rest need no look
+    rec["row"] = rec.index.to_numpy()
+    succ = _succession(rec)
+    stuck = np.zeros(len(records), dtype=bool)
+    for start in range(0, len(rec), chunk):  # bounded memory: pairs are made a chunk at a time
+        stuck[_tied(rec.iloc[start:start + chunk], people, succ)] = True
+    return stuck
 
 
 def explained_records(records: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
@@ -169,6 +188,7 @@ def explained_records(records: pd.DataFrame, people: pd.DataFrame) -> np.ndarray
     if rec.empty:
         return out
     rec["row"] = rec.index.to_numpy()
+    rec = rec[[*_REC, "year"]]
     pairs = pd.concat([_candidates(rec[rec["dob"] == ""], people, ["core"]),
                        _candidates(rec[rec["dob"] != ""], people, ["core", "year"])], ignore_index=True)
     lv = _levels(pairs, _succession(rec))
