@@ -1,166 +1,186 @@
-"""How many managers and household owners no linkage can place: the recall ceiling of their groups.
+"""The precision and recall no linkage can pass without guessing, for every prospect group.
 
-    python benchmarks/identifiability.py WORLD_DIR
+    python benchmarks/identifiability.py WORLD_DIR [--as-of YYYY-MM-DD]
 
-A true prospect's register row is *indistinguishable* when another resident fits it at least as
-well as the true person on everything the row carries: the name (with diacritics when the row
-has them, else folded; `Thị`/`Văn` aside; both as the linkage forms them), sex, date of birth (the
-same value; a compatible partial date or day and month swapped; the same year or a year apart), nearness to the commune
-the prospect is listed in (the organisation's or the business's: same commune, same province,
-elsewhere) and the row's address. A row is placeable anyway when its ID is the true person's
-within one edit, or its legacy CMND also appears on another row (a crosswalk can carry it).
-A method that does not guess between indistinguishable residents misses such a prospect (unless
-another row of the same prospect places it): one minus their share is the recall it can reach.
-It is approximate: a model that weighs more than these fields may place a few of them. Rules
-(age, insurance) are not re-checked: the rows are the truth's prospects.
+Method. Take the truth's links and take away what no method can know from the registers:
+
+- a person record that another resident fits at least as well as its true owner on everything
+  it carries (``ties_persons``: name, sex, date, commune, address; unless an ID within one edit of
+  the owner's or a legacy-ID crosswalk places it) is left unlinked;
+- a record of somebody outside the population extract that exactly one resident fits perfectly,
+  with no 12-digit ID on it to tell them apart, is linked to that resident (any method would);
+- an employer unit that another organisation fits at least as well as its own on tax code, name,
+  commune and address (``ties_units``) is left unlinked;
+- a household business written with the code of a split old commune is listed in the candidate
+  commune where its address is found among the residents when exactly one candidate has it,
+  otherwise in the candidate with the lowest code (the contract's rule for a flagged split).
+
+Then compute the six groups with the contract's rules on that linkage (``sample_data.truth``, the
+same code that made the truth) and score them against the truth on the full key, ward included.
+The result is an approximate ceiling: a model that weighs more than these fields, or reasons over
+a whole set of tied namesakes at once, can pass it a little; a model that guesses can be lucky.
+
+What the ties do to each group:
+
+- ``hi_prospect`` and ``voluntary_si_prospect``: a covered person (or one with active SI, or a
+  pensioner, or someone listed as a manager or owner instead) whose covering records are all
+  stuck cannot be known covered: precision below 1. A true prospect's own records do not cover
+  them, so their ties cost nothing; recall falls below 1 only through records of people outside
+  the extract that one resident explains (that resident is taken for covered).
+- ``uninsured_manager`` / ``uninsured_household_owner``: a stuck manager or business row loses the
+  prospect (recall); a placed one whose covering compulsory record is stuck is listed although
+  insured (precision); an outsider's row explained by a resident lists that resident; a split
+  code left unresolved lists the owner in the wrong commune (both).
+- ``unregistered_employer`` / ``underdeclared_employer``: an organisation whose every unit is stuck
+  looks unregistered (precision of the first, recall of the second); one with a stuck unit among
+  others looks short of insured staff (precision of the second).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import DamerauLevenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.ties_persons import explained_records, person_keys, record_keys, stuck_records  # noqa: E402
+from benchmarks.ties_units import stuck_units  # noqa: E402
 from matching.address import address_keys  # noqa: E402
-from matching.admin_units import province_of  # noqa: E402
-from matching.linkage.features import canonical_names, name_parts_of  # noqa: E402
+from matching.admin_units import candidates_of, is_current  # noqa: E402
+from sample_data.truth import GROUPS, expected_prospects  # noqa: E402
 
 READ = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
-GROUPS = {  # group: register, truth links file, key column, row columns (id, name, date, sex)
-    "uninsured_manager": ("managers", "manager_links.csv", "tax_code",
-                          ("person_id", "full_name", "date_of_birth", "sex")),
-    "uninsured_household_owner": ("household_businesses", "household_owner_links.csv", "business_id",
-                                  ("owner_person_id", "owner_full_name", "owner_date_of_birth", None)),
-}
+REGISTERS = ("population", "enterprises", "cooperatives", "managers", "household_businesses", "insured", "employers")
+KEY = ["group", "ward_code", "person_id", "tax_code", "business_id"]
 
 
-def _name_keys(names: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    """(canonical name, folded core without Thị/Văn, whether the name has diacritics), as the
-    linkage forms them."""
-    canon = canonical_names(names.to_numpy(dtype=object))
-    core = [parts.core for parts in name_parts_of(canon)]
-    canon = pd.Series(canon, index=names.index, dtype=object).fillna("")
-    return canon, pd.Series(core, index=names.index, dtype=object), ~names.map(str.isascii).to_numpy()
+def load(world: Path) -> dict[str, pd.DataFrame]:
+    """The registers with the truth as hidden columns (``_reason``, ``_person_id``, ``_ward``,
+    ``_tax_code``), as ``sample_data.truth`` reads them."""
+    tables = {r: pd.read_csv(world / f"{r}.csv", **READ) for r in REGISTERS}
+    q = pd.read_csv(world / "truth" / "quarantine.csv", **READ)
+    for register, df in tables.items():
+        df["_reason"] = ""
+        bad = q.loc[q["register"] == register]
+        df.loc[bad["row_number"].astype(int).to_numpy() - 1, "_reason"] = bad["reason"].to_numpy()
+    truth = world / "truth"
+    tables["population"]["_person_id"] = tables["population"]["person_id"]
+    tables["insured"]["_person_id"] = pd.read_csv(truth / "insured_links.csv", **READ)["person_id"].to_numpy()
+    tables["managers"]["_person_id"] = pd.read_csv(truth / "manager_links.csv", **READ)["person_id"].to_numpy()
+    owners = pd.read_csv(truth / "household_owner_links.csv", **READ)
+    tables["household_businesses"]["_person_id"] = owners["person_id"].to_numpy()
+    tables["household_businesses"]["_ward"] = owners["ward_code"].to_numpy()
+    tables["employers"]["_tax_code"] = pd.read_csv(truth / "employer_links.csv", **READ)["tax_code"].to_numpy()
+    for register in ("enterprises", "cooperatives"):
+        tables[register]["_tax_code"] = tables[register]["tax_code"]
+    return tables
 
 
-def _relation(ward: pd.Series, place: pd.Series) -> np.ndarray:
-    """2 same commune, 1 same province, 0 elsewhere (or unknown place)."""
-    ward, place = ward.fillna("").reset_index(drop=True), place.fillna("").reset_index(drop=True)
-    province, place_province = province_of(ward).fillna(""), province_of(place).fillna("")
-    same_province = ((province == place_province) & (place_province != "")).to_numpy()
-    return np.where(((ward == place) & (place != "")).to_numpy(), 2, np.where(same_province, 1, 0))
+def _usable(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["_reason"] == ""]
 
 
-def rows_of_prospects(world: Path, group: str) -> pd.DataFrame:
-    """The truth prospects of ``group`` with their register rows; ``place`` is the commune the
-    prospect is listed in (the organisation's or the business's)."""
-    register, links_file, key, (id_col, name_col, dob_col, sex_col) = GROUPS[group]
-    prospects = pd.read_csv(world / "truth" / "prospects.csv", **READ)
-    prospects = prospects.loc[prospects["group"] == group, [key, "person_id", "ward_code"]].drop_duplicates()
-    rows = pd.read_csv(world / f"{register}.csv", **READ)
-    rows["row_number"] = (np.arange(len(rows)) + 1).astype(str)
-    links = pd.read_csv(world / "truth" / links_file, **READ).rename(columns={"org_tax_code": key})
-    out = prospects.rename(columns={"ward_code": "place"}).merge(
-        links[[key, "person_id", "row_number"]], on=[key, "person_id"])
-    renamed = rows.rename(columns={id_col: "declared", name_col: "name", dob_col: "dob", sex_col: "sex"})
-    for column in ("sex", "address"):  # household businesses carry no owner's sex; managers no address
-        if column not in renamed:
-            renamed[column] = ""
-    return out.merge(renamed[["row_number", "declared", "name", "dob", "sex", "address"]], on="row_number")
+def _resolve_splits(hkd: pd.DataFrame, population: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The commune a non-guessing method lists each business in (written code resolved), and
+    per row ``""``, ``"resolved"`` (a split code, the address found in one candidate only) or
+    ``"flagged"`` (a split code left to its lowest candidate)."""
+    written = hkd["ward_code"].to_numpy(dtype=object)
+    out = written.copy()
+    status = np.full(len(written), "", dtype=object)
+    keys = address_keys(hkd["address"].replace("", None))
+    homes = set(zip(population["ward_code"], address_keys(population["address"].replace("", None)), strict=True))
+    current = is_current(hkd["ward_code"]).to_numpy()
+    for i, code in enumerate(written):
+        cands = () if current[i] else candidates_of(code)
+        if len(cands) == 1:
+            out[i] = cands[0]
+        elif len(cands) > 1:
+            found = [c for c in cands if keys[i] and (c, keys[i]) in homes]
+            out[i] = found[0] if len(found) == 1 else min(cands)
+            status[i] = "resolved" if len(found) == 1 else "flagged"
+    return out, status
 
 
-def _dob_level(recorded: pd.Series, stored: pd.Series) -> np.ndarray:
-    """3 the same value (or none recorded); 2 compatible (one a prefix of the other: a partial
-    date) or day and month swapped; 1 the same year, or the same day and month a year apart;
-    0 otherwise."""
-    rec, sto = recorded.fillna("").to_numpy(dtype=object), stored.fillna("").to_numpy(dtype=object)
-    out = np.zeros(len(rec), dtype=np.int8)
-    for i, (a, b) in enumerate(zip(rec, sto, strict=True)):
-        if a == "" or a == b:
-            out[i] = 3
-        elif b.startswith(a) or a.startswith(b) or (len(a) == len(b) == 10 and a[:4] == b[:4]
-                                                     and a[5:7] == b[8:10] and a[8:10] == b[5:7]):
-            out[i] = 2
-        elif a[:4] == b[:4] or (len(a) == len(b) == 10 and a[4:] == b[4:]
-                                and abs(int(a[:4]) - int(b[:4])) <= 1):
-            out[i] = 1
-    return out
-
-
-def _levels(frame: pd.DataFrame, suffix: str) -> dict[str, np.ndarray]:
-    """How well the resident with columns ``*{suffix}`` fits each row, per field (higher: better)."""
-    exact = frame[f"exact{suffix}"] == frame["exact"]
-    core = frame[f"core{suffix}"] == frame["core"]
-    dob = frame[f"date_of_birth{suffix}"]
-    return {
-        "name": np.where(exact | (core & ~frame["accented"]), 2, np.where(core, 1, 0)),
-        "sex": ((frame["sex"] == "") | (frame[f"sex{suffix}"] == frame["sex"])).to_numpy(),
-        "dob": _dob_level(frame["dob"], dob),
-        "place": _relation(frame[f"ward_code{suffix}"], frame["place"]),
-        "address": ((frame["address_key"] != "")
-                    & (frame[f"address_key{suffix}"] == frame["address_key"])).to_numpy(),
-    }
-
-
-def indistinguishable(rows: pd.DataFrame, population: pd.DataFrame, legacy_count: pd.Series) -> np.ndarray:
-    """Per row: another resident fits it at least as well as the true person on every field."""
-    rows = rows.reset_index(drop=True).copy()
-    rows["exact"], rows["core"], accented = _name_keys(rows["name"])
-    rows["accented"] = accented
-    rows["address_key"] = address_keys(rows["address"].replace("", None))
-    rows["row"] = np.arange(len(rows))
-    true = population.set_index("person_id").loc[rows["person_id"]].reset_index()
-    for column in ("exact", "core", "date_of_birth", "sex", "ward_code", "address_key"):
-        rows[f"{column}_t"] = true[column].to_numpy()
-    true_levels = _levels(rows, "_t")
-    cand = rows.merge(population.rename(columns=lambda c: c if c == "core" else f"{c}_p"), on="core")
-    cand = cand[cand["person_id_p"] != cand["person_id"]].reset_index(drop=True)
-    cand["core_p"] = cand["core"]
-    at = cand["row"].to_numpy()
-    fits = np.ones(len(cand), dtype=bool)
-    for field, level in _levels(cand, "_p").items():
-        fits &= level >= true_levels[field][at]
-    ambiguous = np.zeros(len(rows), dtype=bool)
-    ambiguous[np.unique(at[fits])] = True
-    declared = rows["declared"].to_numpy()
-    near_id = np.array([len(d) >= 11 and DamerauLevenshtein.distance(d, t) <= 1
-                        for d, t in zip(declared, rows["person_id"], strict=True)])
-    crosswalk = np.array([len(d) == 9 and legacy_count.get(d, 0) > 1 for d in declared])
-    return ambiguous & ~near_id & ~crosswalk
-
-
-def ceiling(world: Path) -> pd.DataFrame:
-    population = pd.read_csv(world / "population.csv", **READ)
-    bad = pd.read_csv(world / "truth" / "quarantine.csv", **READ)
-    bad = bad.loc[bad["register"] == "population", "row_number"].astype(int).to_numpy()
-    population = population.drop(index=bad - 1).drop_duplicates("person_id")  # as a run would use it
-    population = population[["person_id", "full_name", "date_of_birth", "sex", "ward_code", "address"]].copy()
-    population["exact"], population["core"], _ = _name_keys(population["full_name"])
-    population["address_key"] = address_keys(population["address"].replace("", None))
-    population = population.drop(columns=["full_name", "address"])
-    legacy = pd.concat([pd.read_csv(world / f"{name}.csv", usecols=[column], **READ)[column]
-                        for name, column in (("insured", "person_id"), ("managers", "person_id"),
-                                             ("household_businesses", "owner_person_id"))])
+def oracle(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """The truth's links less what cannot be known (see the module docstring), and counts."""
+    out = {k: v.copy() for k, v in tables.items()}
+    pop = _usable(tables["population"]).drop_duplicates("person_id")
+    people = person_keys(pop)
+    ins, mg, hk = (_usable(tables[r]) for r in ("insured", "managers", "household_businesses"))
+    legacy = pd.concat([ins["person_id"], mg["person_id"], hk["owner_person_id"]])
     legacy_count = legacy[legacy.str.len() == 9].value_counts()
-    out = []
-    for group, (_, _, key, _) in GROUPS.items():
-        rows = rows_of_prospects(world, group)
-        rows["stuck"] = indistinguishable(rows, population, legacy_count)
-        # A prospect is lost only when every row of it is stuck.
-        lost = rows.groupby([key, "person_id"])["stuck"].all()
-        out.append({"group": group, "prospects": len(lost), "rows": len(rows), "rows_indistinguishable":
-                    int(rows["stuck"].sum()), "prospects_lost": int(lost.sum()),
-                    "recall_ceiling": round(1 - lost.mean(), 4)})
-    return pd.DataFrame(out)
+    orgs = pd.concat([_usable(tables["enterprises"]), _usable(tables["cooperatives"])]).drop_duplicates("tax_code")
+    org_ward = orgs.set_index("tax_code")["ward_code"]
+    shapes = {
+        "insured": (ins, ("person_id", "full_name", "date_of_birth", "sex"), ins["ward_code"], "address"),
+        "managers": (mg, ("person_id", "full_name", "date_of_birth", "sex"),
+                     mg["org_tax_code"].map(org_ward).fillna(""), None),
+        "household_businesses": (hk, ("owner_person_id", "owner_full_name", "owner_date_of_birth", None),
+                                 hk["ward_code"], "address"),
+    }
+    counts = {}
+    for register, (frame, cols, place, address) in shapes.items():
+        rec = record_keys(frame.reset_index(drop=True), *cols, place=place.reset_index(drop=True), address=address)
+        stuck = stuck_records(rec, people, legacy_count)
+        explained = explained_records(rec, people)
+        ids = np.where(stuck, "", np.where(rec["true_id"] == "", explained, rec["true_id"]))
+        out[register].loc[frame.index, "_person_id"] = ids
+        counts[f"{register}_stuck"] = int(stuck.sum())
+        counts[f"{register}_outsiders_taken_for_residents"] = int((explained != "").sum())
+    ward, status = _resolve_splits(hk, pop)
+    out["household_businesses"].loc[hk.index, "_ward"] = ward
+    wrong = ward != hk["_ward"].to_numpy()
+    for kind in ("resolved", "flagged"):
+        counts[f"household_businesses_split_{kind}"] = int((status == kind).sum())
+        counts[f"household_businesses_split_{kind}_wrong"] = int(((status == kind) & wrong).sum())
+    units = _usable(tables["employers"])
+    stuck = stuck_units(units, orgs)
+    out["employers"].loc[units.index, "_tax_code"] = np.where(stuck, "", units["_tax_code"].to_numpy())
+    counts["employers_stuck"] = int(stuck.sum())
+    return out, counts
 
 
-def main() -> None:
-    print(ceiling(Path(sys.argv[1])).to_string(index=False))
+def score(found: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """Per group: expected, ceiling precision, recall and F1 on the full key."""
+    rows = []
+    for group in GROUPS:
+        got = set(map(tuple, found.loc[found["group"] == group, KEY].to_numpy()))
+        want = set(map(tuple, truth.loc[truth["group"] == group, KEY].to_numpy()))
+        hit = len(got & want)
+        p = hit / len(got) if got else 1.0
+        r = hit / len(want) if want else 1.0
+        rows.append({"group": group, "expected": len(want), "precision": p, "recall": r,
+                     "f1": 2 * p * r / (p + r) if p + r else 0.0})
+    return pd.DataFrame(rows)
+
+
+def ceiling(world: Path, as_of: date | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The ceiling table of one world, and how many records and units are stuck."""
+    if as_of is None:
+        summary = json.loads((world / "truth" / "summary.json").read_text(encoding="utf-8"))
+        as_of = date.fromisoformat(summary["arguments"]["as_of"])
+    tables = load(world)
+    ideal, counts = oracle(tables)
+    truth = pd.read_csv(world / "truth" / "prospects.csv", **READ)
+    return score(expected_prospects(ideal, as_of), truth), counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("world", type=Path)
+    p.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: truth/summary.json's")
+    a = p.parse_args(argv)
+    table, counts = ceiling(a.world, a.as_of)
+    print(table.rename(columns={"precision": "ceiling_precision", "recall": "ceiling_recall", "f1": "ceiling_f1"})
+          .to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"macro F1 ceiling {table['f1'].mean():.4f}")
+    print(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def load_world(folder: Path) -> dict[str, pd.DataFrame]:
     from pipelines.standardise import standardise_register
 
     bad = pd.read_csv(folder / "truth" / "quarantine.csv", dtype=str)
-    tables = {}
+    tables: dict[str, pd.DataFrame] = {}
     for name in ("population", "enterprises", "cooperatives", "managers", "household_businesses", "insured",
                  "employers"):
         rows = _read(folder / f"{name}.csv")

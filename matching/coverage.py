@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["GroupQuality", "expected_quality", "record_probability", "uncovered_probability"]
+__all__ = ["GroupQuality", "any_probability", "expected_quality", "record_probability", "uncovered_probability"]
 
 
 def uncovered_probability(candidates: pd.DataFrame, covering: pd.Series, persons: pd.Index | list[str]
@@ -40,12 +40,26 @@ def uncovered_probability(candidates: pd.DataFrame, covering: pd.Series, persons
     record_key (records not in it cover nobody). Persons with no covering candidate: 1.0.
     """
     index = pd.Index(persons)
-    covers = candidates["record_key"].map(covering).fillna(False).astype(bool).to_numpy()
+    covers = candidates["record_key"].map(covering.astype(bool)).eq(True).to_numpy(dtype=bool)
     chosen = candidates[covers]
     prob = np.clip(chosen["match_probability"].to_numpy(dtype=float), 0.0, 1.0)
     log_rest = pd.Series(np.log1p(-np.minimum(prob, 1 - 1e-12)), index=chosen["person_id"].to_numpy())
     by_person = log_rest.groupby(level=0).sum()
     return pd.Series(np.exp(by_person.reindex(index).fillna(0.0).to_numpy()), index=index)
+
+
+def any_probability(pairs: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """``1 − Π (1 − P)`` over the rows of ``pairs`` sharing ``keys``: the probability that at least
+    one of them holds (e.g. that some manager row of an organisation is this person's).
+
+    >>> pairs = pd.DataFrame({"tax_code": ["T", "T"], "person_id": ["A", "A"], "match_probability": [0.5, 0.5]})
+    >>> any_probability(pairs, ["tax_code", "person_id"]).tolist()
+    [0.75]
+    """
+    prob = np.clip(pairs["match_probability"].to_numpy(dtype=float), 0.0, 1 - 1e-12)
+    rest = pd.Series(np.log1p(-prob), index=pd.MultiIndex.from_frame(pairs[keys]) if len(keys) > 1
+                     else pd.Index(pairs[keys[0]]))
+    return 1.0 - np.exp(rest.groupby(level=list(range(len(keys)))).sum())
 
 
 def record_probability(candidates: pd.DataFrame, record_keys: pd.Series, person_ids: pd.Series) -> np.ndarray:
@@ -58,7 +72,8 @@ def record_probability(candidates: pd.DataFrame, record_keys: pd.Series, person_
     table = candidates.set_index(["record_key", "person_id"])["match_probability"]
     table = table[~table.index.duplicated()]
     wanted = pd.MultiIndex.from_arrays([record_keys.to_numpy(dtype=object), person_ids.to_numpy(dtype=object)])
-    return table.reindex(wanted).fillna(0.0).to_numpy(dtype=float)
+    found: np.ndarray = table.reindex(wanted).fillna(0.0).to_numpy(dtype=float)
+    return found
 
 
 @dataclass(frozen=True)

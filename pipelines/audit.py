@@ -5,8 +5,9 @@ It shows what came in (files, encodings, SHA-256, code version, as-of), where ev
 (read = used + quarantined, per rule; then linked by method, sent to review, unlinked), how the
 registers fared against their Great Expectations suites, how well matching worked (match-weight
 distribution with thresholds, m/u/weight per comparison level and error-rate estimates when the
-model gives them), the prospects per group, province and commune, and how to trace any output row
-back to its input lines. Whatever an earlier stage did not write is left out with a note: the
+model gives them), the prospects per group, province and commune, how sure each list is (expected
+precision and recall per group and commune, from the links' probabilities), and how to trace any
+output row back to its input lines. Whatever an earlier stage did not write is left out with a note: the
 report never fails a run for want of an optional figure. No wall-clock time: same run, same bytes.
 """
 
@@ -22,10 +23,12 @@ import pandas as pd
 
 from contract.groups import GROUPS
 from contract.registers import REGISTERS
+from matching.admin_units import current_wards
 from pipelines.audit_html import render_html
 from pipelines.catalogue import (
     AUDIT_HTML,
     AUDIT_JSON,
+    ESTIMATES,
     MODEL,
     ORG_LINKS,
     PERSON_LINKS,
@@ -130,6 +133,39 @@ def _prospects(ctx: RunContext) -> dict[str, Any] | None:
     return {"total": len(prospects), "by_group": by_group, "by_province": by_province, "by_commune": communes}
 
 
+def _ratio(true: float, total: float) -> float | None:
+    return round(true / total, 5) if total > 0 else None
+
+
+def _estimates(ctx: RunContext, matching: dict[str, Any]) -> dict[str, Any] | None:
+    """How sure the lists are, without truth: per group and per commune, the expected precision
+    (mean confidence of the listed rows) and recall (expected true prospects listed over those
+    listed and left out), and the links' own estimates."""
+    frame = _parquet(ESTIMATES.path(ctx))
+    if frame is None:
+        return None
+    thresholds = matching.get("thresholds") or {}
+    names = current_wards().set_index("ward_code")["ward_name"]
+
+    def quality(part: pd.DataFrame) -> dict[str, Any]:
+        listed, true, missed = int(part["listed"].sum()), float(part["expected_true"].sum()), \
+            float(part["expected_missed"].sum())
+        return {"listed": listed, "to_verify": int(part["to_verify"].sum()), "expected_true": round(true, 2),
+                "expected_missed": round(missed, 2), "expected_precision": _ratio(true, listed),
+                "expected_recall": _ratio(true, true + missed)}
+
+    groups = {g: quality(frame[frame["group"] == g]) for g in GROUPS}
+    communes = []
+    for (ward, group), part in frame.groupby(["ward_code", "group"], sort=True):
+        row = quality(part)
+        if row["listed"] or row["to_verify"]:
+            communes.append({"ward_code": ward, "ward_name": str(names.get(ward, "")), "group": group, **row})
+    return {
+        "links": {k: thresholds.get(k) for k in ("expected_precision", "expected_recall", "expected_links")},
+        "groups": groups, "by_commune": communes,
+    }
+
+
 def audit_figures(ctx: RunContext) -> dict[str, Any]:
     """Every figure of the report, read from the stage files of this run."""
     ingest = _json(SUMMARIES["ingest"].path(ctx))
@@ -146,6 +182,7 @@ def audit_figures(ctx: RunContext) -> dict[str, Any]:
         "matching": _matching(ctx, links),
         "prospects": _prospects(ctx),
     }
+    figures["estimates"] = _estimates(ctx, figures["matching"])
     if quality:
         figures["quality"] = {
             "data_docs": quality.get("data_docs"), "previous_manifest": quality.get("previous_manifest"),

@@ -182,12 +182,58 @@ def _matching_section(matching: dict[str, Any]) -> list[str]:
         out.append("<h3>Candidate pairs per blocking rule</h3>" + _table(
             ["rule", "pairs"], [[k, v] for k, v in matching["blocking_counts"].items()], {1}))
     if matching.get("model"):
-        header = list(matching["model"][0])
-        out.append("<h3>Comparison levels: m, u and weight</h3>" +
-                   _table(header, [[row[h] for h in header] for row in matching["model"]]))
+        rows = _main_strata(matching["model"])
+        header = list(rows[0])
+        out.append("<h3>Comparison levels: m, u and weight</h3><p class=note>m is estimated per record stratum "
+                   "(source / ID / date of birth kind) and latent class; shown here for each source's largest "
+                   "stratum, every stratum in <code>audit.json</code>.</p>" +
+                   _table(header, [[row[h] for h in header] for row in rows]))
     else:
         out.append("<p class=note>No probabilistic model parameters in this run (exact links only).</p>")
 
+    return out
+
+
+def _main_strata(model: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The model rows of each source's stratum with the most matches (all rows when unstratified)."""
+    if not model or "stratum" not in model[0]:
+        return model
+    matches: dict[str, float] = {}
+    for row in model:
+        matches[row["stratum"]] = matches.get(row["stratum"], 0.0) + float(row.get("matches") or 0.0)
+    best: dict[str, str] = {}
+    for stratum, count in sorted(matches.items()):
+        source = stratum.split("/")[0]
+        if source not in best or count > matches[best[source]]:
+            best[source] = stratum
+    return [row for row in model if row["stratum"] in set(best.values())]
+
+
+def _estimates_section(estimates: dict[str, Any] | None) -> list[str]:
+    """Section 6: how sure the lists are (expected precision and recall, no truth involved)."""
+    out = ["<h2 id='estimates'>6. How sure the lists are</h2>"]
+    if not estimates:
+        return [*out, "<p class=note>No estimates in this run.</p>"]
+    out.append("<p>Each listed row's <code>confidence</code> is the probability that it is a true prospect, "
+               "computed from the links' probabilities (a person is uncovered with probability "
+               "&prod;(1 &minus; P(record is theirs)) over the records that would cover them). A list's expected "
+               "precision is the mean confidence of its rows; its expected recall, the expected true prospects "
+               "listed over those listed and those left out (rows below 50% go to "
+               "<code>prospects_to_verify.csv</code>, not to the officers' lists as prospects).</p>")
+    links = estimates.get("links") or {}
+    out.append(_table(["links", "value"], [[k, v] for k, v in links.items() if v is not None], {1}))
+    header = ["group", "listed", "to verify", "expected true", "expected left out", "expected precision",
+              "expected recall"]
+    out.append(_table(header, [[g, q["listed"], q["to_verify"], q["expected_true"], q["expected_missed"],
+                                q["expected_precision"], q["expected_recall"]]
+                               for g, q in estimates["groups"].items()], set(range(1, 7))))
+    weakest = sorted((c for c in estimates["by_commune"] if c["listed"] >= 5),
+                     key=lambda c: (c["expected_precision"] or 1.0, c["ward_code"], c["group"]))[:25]
+    if weakest:
+        out.append("<h3>The 25 commune lists the model is least sure of (5 rows or more)</h3>" + _table(
+            ["commune", "name", "group", "listed", "to verify", "expected precision", "expected recall"],
+            [[c["ward_code"], c["ward_name"], c["group"], c["listed"], c["to_verify"], c["expected_precision"],
+              c["expected_recall"]] for c in weakest], {3, 4, 5, 6}))
     return out
 
 
@@ -214,7 +260,7 @@ def _prospects_section(prospects: dict[str, Any] | None) -> list[str]:
     return out
 
 
-_TRACE = """<h2 id='trace'>6. How to trace a prospect to its input rows</h2>
+_TRACE = """<h2 id='trace'>7. How to trace a prospect to its input rows</h2>
 <ol><li>Every input row is identified by <code>(register, row_number)</code>: <code>row_number</code> 1 is the first
 data row of the file (the header is not counted; a register read from a database uses its <code>row_number</code>
 column).</li>
@@ -236,4 +282,5 @@ def render_html(figures: dict[str, Any]) -> str:
     """The whole page; every section degrades to a note when its figures are absent."""
     return "\n".join([*_inputs_and_ledger(figures["identity"], figures["ledger"]),
                       *_quality_section(figures["quality"]), *_matching_section(figures["matching"]),
-                      *_prospects_section(figures["prospects"]), _TRACE])
+                      *_prospects_section(figures["prospects"]), *_estimates_section(figures.get("estimates")),
+                      _TRACE])

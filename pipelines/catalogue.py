@@ -39,7 +39,8 @@ PER_REGISTER = "{register}"
 
 @dataclass(frozen=True)
 class Column:
-    """One column: ``name`` (``w_*``: one column per comparison), its type, and what it is."""
+    """One column: ``name`` (ending in ``*``: one or more columns of that prefix, e.g. ``w_*``, one
+    per comparison), its type, and what it is."""
 
     name: str
     kind: Kind = "text"
@@ -158,17 +159,35 @@ BEST_UNLINKED = Artifact("link", "best_unlinked.parquet", "parquet",
                          "per person, the best candidate record not assigned to them", (
     *_columns("person_id", "record_key"), *_columns("match_weight", "match_probability", kind="float"),
     Column("reason"), Column("person_linked", "bool")))
-MODEL = Artifact("link", "model.parquet", "parquet", "m, u and weight per comparison level", (
-    Column("comparison"), Column("level", "int"), Column("label"), *_columns("m", "u", "weight", kind="float"),
-    Column("tf_adjusted", "bool")))
+MODEL = Artifact("link", "model.parquet", "parquet",
+                 "m (classes summed out, and per latent class), u and weight per record stratum and comparison level", (
+    Column("stratum"), Column("comparison"), Column("level", "int"), Column("label"),
+    *_columns("m", "u", "weight", "matches", kind="float"), Column("tf_adjusted", "bool"), Column("m_class*", "float")))
+CANDIDATES = Artifact("link", "candidates.parquet", "parquet",
+                      "every (record, resident) pair at least `evidence_probability` likely, linked or not", (
+    *_columns("record_key", "person_id"), Column("match_probability", "float"), Column("linked", "bool")))
 ORG_LINKS = Artifact("link", "org_links.parquet", "parquet", "social security units linked to organisations", (
     *_columns("unit_code", "tax_code", "method"), Column("score", "float"), Column("reason")))
+ORG_CANDIDATES = Artifact("link", "org_candidates.parquet", "parquet",
+                          "every (unit, organisation) pair at least 0.001 likely, linked or not", (
+    *_columns("unit_code", "tax_code"), Column("probability", "float"), Column("linked", "bool")))
+ORG_MODEL = Artifact("link", "org_model.parquet", "parquet", "the unit model's m and u per comparison level", (
+    Column("comparison"), Column("level", "int"), Column("label"), *_columns("m", "u", "unit_share", kind="float")))
 PROSPECTS_SUMMARY = Artifact("prospects", "summary.json", "json", "prospects per group")
 _PROSPECT_KINDS: dict[str, Kind] = {"confidence": "float", "evidence": "text"}
 PROSPECTS = Artifact("prospects", "prospects.parquet", "parquet", "the prospect groups, one row per prospect",
                      tuple(Column(c, _PROSPECT_KINDS.get(c, "text")) for c in PROSPECT_COLUMNS))
+PROSPECTS_TO_VERIFY = Artifact("prospects", "prospects_to_verify.parquet", "parquet",
+                               "rows too unsure to list (confidence below `list_probability`)", PROSPECTS.columns)
+ESTIMATES = Artifact("prospects", "estimates.parquet", "parquet",
+                     "per group and commune: listed, expected true among them, expected true left out, to verify", (
+    *_columns("group", "ward_code"), Column("listed", "int"), *_columns("expected_true", "expected_missed",
+                                                                         kind="float"), Column("to_verify", "int")))
 PROSPECTS_CSV = Artifact("write_lists", "prospects.csv", "csv", "one row per prospect, full IDs",
                          PROSPECTS.columns, published=True)
+PROSPECTS_TO_VERIFY_CSV = Artifact("write_lists", "prospects_to_verify.csv", "csv",
+                                   "rows too unsure to list: for a clerk to check before an officer visits",
+                                   PROSPECTS.columns, published=True)
 LINKS_CSV = Artifact("write_lists", "links.csv", "csv", "every link and how it was made", (
     *_columns("source"), ROW, *_columns("source_key", "person_id", "tax_code", "method"),
     *_columns("match_weight", "match_probability", kind="float"), Column("reason"), Column("w_*", "float")),
@@ -191,7 +210,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
     EXTRACTED, SETTINGS, INGEST_SUMMARY, INGESTED, MALFORMED, VALIDATE_SUMMARY, VALIDATED, QUARANTINED,
     QUALITY_STAGE_SUMMARY, QUALITY_SUMMARY,
     QUALITY_VALIDATIONS, DATA_DOCS, STANDARDISE_SUMMARY, *STANDARDISED.values(), LINK_SUMMARY, PERSON_LINKS,
-    REVIEW, BEST_UNLINKED, MODEL, ORG_LINKS, PROSPECTS_SUMMARY, PROSPECTS, PROSPECTS_CSV, LINKS_CSV, REVIEW_CSV,
+    REVIEW, BEST_UNLINKED, MODEL, CANDIDATES, ORG_LINKS, ORG_CANDIDATES, ORG_MODEL, PROSPECTS_SUMMARY, PROSPECTS,
+    PROSPECTS_TO_VERIFY, ESTIMATES, PROSPECTS_CSV, PROSPECTS_TO_VERIFY_CSV, LINKS_CSV, REVIEW_CSV,
     QUARANTINE_CSV, SUMMARY_CSV, WORKBOOK, AUDIT_JSON, AUDIT_HTML, MANIFEST,
 )
 # What each computing stage returned, recorded beside its files (the publishing steps record none).

@@ -133,7 +133,8 @@ def _write_manifest(ctx: RunContext) -> Any:
 _HOUR = dt.timedelta(hours=1)
 _SUMMARIES = c.SUMMARIES
 _STANDARDISED = tuple(c.STANDARDISED.values())
-_LINKED = (c.PERSON_LINKS, c.REVIEW, c.BEST_UNLINKED, c.MODEL, c.ORG_LINKS)
+_LINKED = (c.PERSON_LINKS, c.REVIEW, c.BEST_UNLINKED, c.MODEL, c.CANDIDATES, c.ORG_LINKS, c.ORG_CANDIDATES,
+           c.ORG_MODEL)
 
 FLOW: tuple[Stage, ...] = (
     Stage("settings", _settings, "checks the settings file and records a copy beside the outputs",
@@ -150,16 +151,18 @@ FLOW: tuple[Stage, ...] = (
     Stage("link", _link, "links insured, managers, owners to residents and units to organisations",
           (*_STANDARDISED, c.SETTINGS), (*_LINKED, _SUMMARIES["link"]), 6 * _HOUR, summary=True),
     Stage("prospects", _prospects, "applies the rules of the prospect groups",
-          (*_STANDARDISED, c.PERSON_LINKS, c.ORG_LINKS, c.BEST_UNLINKED, c.SETTINGS),
-          (c.PROSPECTS, _SUMMARIES["prospects"]), _HOUR, summary=True),
-    Stage("write_lists", _write_lists, "`prospects.csv`, `links.csv`, `review.csv`, `quarantine/`, `summary.csv`",
-          (c.PROSPECTS, c.PERSON_LINKS, c.ORG_LINKS, c.REVIEW, c.STANDARDISED["employers"], c.QUARANTINED,
-           _SUMMARIES["ingest"], _SUMMARIES["validate"]),
-          (c.PROSPECTS_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.QUARANTINE_CSV, c.SUMMARY_CSV), _HOUR),
+          (*_STANDARDISED, c.PERSON_LINKS, c.ORG_LINKS, c.BEST_UNLINKED, c.CANDIDATES, c.ORG_CANDIDATES, c.SETTINGS),
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.ESTIMATES, _SUMMARIES["prospects"]), _HOUR, summary=True),
+    Stage("write_lists", _write_lists,
+          "`prospects.csv`, `prospects_to_verify.csv`, `links.csv`, `review.csv`, `quarantine/`, `summary.csv`",
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.PERSON_LINKS, c.ORG_LINKS, c.REVIEW, c.STANDARDISED["employers"],
+           c.QUARANTINED, _SUMMARIES["ingest"], _SUMMARIES["validate"]),
+          (c.PROSPECTS_CSV, c.PROSPECTS_TO_VERIFY_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.QUARANTINE_CSV, c.SUMMARY_CSV),
+          _HOUR),
     Stage("provinces", _provinces, "provinces with prospects (removes workbooks of provinces that have none now)",
-          (c.PROSPECTS,), (), dt.timedelta(minutes=30), after=("prospects",)),
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY), (), dt.timedelta(minutes=30), after=("prospects",)),
     Stage("write_province", _write_province, "one per province (34 at most): its commune workbooks",
-          (c.PROSPECTS,), (c.WORKBOOK,), _HOUR, over="provinces"),
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.ESTIMATES), (c.WORKBOOK,), _HOUR, over="provinces"),
     Stage("write_audit", _write_audit, "`audit.html` and `audit.json`: ledger, quality, matching, prospects",
           (_SUMMARIES["ingest"], _SUMMARIES["validate"], _SUMMARIES["link"], c.QUALITY_SUMMARY, c.PERSON_LINKS,
            c.REVIEW, c.MODEL, c.ORG_LINKS, c.PROSPECTS),

@@ -2,8 +2,10 @@
 and which social security unit is which registered organisation.
 
 The matching itself lives in ``matching/``; this stage assembles its input tables from the
-standardised registers and writes what it returns: ``person_links``, ``org_links``, ``review``
-and ``best_unlinked`` (evidence for prospects) under ``_stages/link/``.
+standardised registers and writes what it returns: ``person_links``, ``org_links``, ``review``,
+``best_unlinked`` (evidence for prospects), every likely pair with its probability (``candidates``,
+``org_candidates``: what the prospects' probabilities are computed from) and both models, under
+``_stages/link/``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from matching.linkage import link_organisations, link_persons
-from pipelines.catalogue import BEST_UNLINKED, MODEL, ORG_LINKS, PERSON_LINKS, REVIEW, STANDARDISED
+from pipelines.catalogue import (
+    BEST_UNLINKED,
+    CANDIDATES,
+    MODEL,
+    ORG_CANDIDATES,
+    ORG_LINKS,
+    ORG_MODEL,
+    PERSON_LINKS,
+    REVIEW,
+    STANDARDISED,
+)
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
 from pipelines.summaries import LinkSummary
@@ -84,7 +96,10 @@ def run(ctx: RunContext) -> LinkSummary:
         REVIEW: review,
         BEST_UNLINKED: persons.best_unlinked.sort_values("person_id"),
         MODEL: persons.model,
+        CANDIDATES: persons.candidates,
         ORG_LINKS: organisations.links.sort_values("unit_code"),
+        ORG_CANDIDATES: organisations.candidates,
+        ORG_MODEL: organisations.model,
     }
     for artifact, frame in outputs.items():
         write_parquet(frame.reset_index(drop=True), artifact.path(ctx))

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["PRIVACY_NOTE", "SHEETS", "Record", "Sheet", "SheetColumn", "cell_value", "format_date", "mask_id",
+__all__ = ["GROUP_LABELS", "PRIVACY_NOTE", "SHEETS", "TO_VERIFY", "Record", "Sheet", "SheetColumn", "cell_value",
+           "format_date", "mask_id",
            "maybe_id", "scrub", "text_of"]
 
 Record = dict[str, str]  # one prospect, every value stripped text ("" when empty)
@@ -24,7 +25,7 @@ class SheetColumn:
     key: str  # prospects column, or "stt"
     header: str
     width: float
-    kind: str = "text"  # text, free, int, pct, date, sex, masked, maybe_id, stt
+    kind: str = "text"  # text, free, int, pct, date, sex, masked, maybe_id, group, stt
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,16 @@ SHEETS: dict[str, Sheet] = {
         (_STT, *_PERSON, _HOUSEHOLD, _RELATION, _ADDRESS, _PHONE, *_WHY),
     ),
 }
+#: Rows too unsure to be handed out as prospects (``prospects_to_verify``): one sheet, after the
+#: groups, each row naming the group it might belong to.
+TO_VERIFY = Sheet(
+    "Cần xác minh",
+    "Trường hợp chưa chắc chắn là đối tượng (độ tin cậy dưới 50%): kiểm tra hồ sơ trước khi vận động",
+    "trường hợp",
+    None,
+    (_STT, SheetColumn("group", "Nhóm", 16, "group"), *_PERSON, _ORG, _ADDRESS, *_WHY),
+)
+GROUP_LABELS: dict[str, str] = {group: sheet.name for group, sheet in SHEETS.items()}
 PRIVACY_NOTE = (
     "Số định danh cá nhân đã được che một phần (Nghị định 13/2023/NĐ-CP). "
     "Danh sách chỉ dùng cho công tác phát triển người tham gia BHXH, BHYT tại xã/phường."
@@ -171,6 +182,8 @@ def cell_value(column: SheetColumn, row: Record) -> object:
             return format_date(value)
         case "sex":
             return _SEXES.get(text_of(value), text_of(value))
+        case "group":
+            return GROUP_LABELS.get(text_of(value), text_of(value))
         case "int":
             text = text_of(value)
             return int(text) if text.isdigit() else text

@@ -23,7 +23,7 @@ from matching.admin_units import current_wards
 from pipelines.catalogue import WORKBOOK_FOLDER, workbook_path
 from pipelines.files import atomic_path
 from pipelines.officer_lists import PROVINCE_CODE, WARD_CODE, band_of, records_by_ward, sort_key
-from pipelines.officer_sheets import PRIVACY_NOTE, SHEETS, Record, Sheet, cell_value
+from pipelines.officer_sheets import PRIVACY_NOTE, SHEETS, TO_VERIFY, Record, Sheet, cell_value
 
 __all__ = ["remove_stale_workbooks", "write_ward_workbooks"]
 
@@ -68,15 +68,27 @@ def _title(place: str, as_of: date) -> str:
     return f"Danh sách đối tượng tiềm năng tham gia BHXH, BHYT — {place} — ngày {as_of:%d/%m/%Y}"
 
 
+def _how_sure(spec: Sheet, rows: list[Record], missed: float | None) -> str:
+    """What the model expects of this list: the mean confidence of its rows (its expected share of
+    true prospects), and how many it expects are left out (not listed, or to verify)."""
+    values = [float(r["confidence"]) for r in rows if r.get("confidence")]
+    text = f"; ước tính {sum(values) / len(values):.0%} đúng đối tượng" if values else ""
+    if missed is not None and missed >= 0.5:
+        text += f", còn khoảng {missed:.0f} {spec.unit} chưa có trong danh sách"
+    return text
+
+
 def _write_sheet(
-    workbook: Workbook, formats: dict[str, object], spec: Sheet, rows: list[Record], place: str, as_of: date
+    workbook: Workbook, formats: dict[str, object], spec: Sheet, rows: list[Record], place: str, as_of: date,
+    missed: float | None = None,
 ) -> None:
     sheet = workbook.add_worksheet(spec.name)
     last = len(spec.columns) - 1
     _setup_page(sheet, spec, place, as_of)
     sheet.set_row(0, 22)
     sheet.merge_range(0, 0, 0, last, _title(place, as_of), formats["title"])
-    sheet.merge_range(1, 0, 1, last, f"{spec.description}: {len(rows)} {spec.unit}", formats["subtitle"])
+    how_sure = _how_sure(spec, rows, missed) if spec is not TO_VERIFY else ""
+    sheet.merge_range(1, 0, 1, last, f"{spec.description}: {len(rows)} {spec.unit}{how_sure}", formats["subtitle"])
     sheet.merge_range(2, 0, 2, last, PRIVACY_NOTE, formats["note"])
     sheet.set_row(_HEADER_ROW, 32)
     for index, column in enumerate(spec.columns):
@@ -126,8 +138,10 @@ def _row_height(spec: Sheet, values: list[object]) -> float:
     return min(409.0, lines * _LINE_HEIGHT)
 
 
-def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date) -> None:
-    """One commune's workbook; ``place`` is "<commune>, <province>"."""
+def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, to_verify: list[Record],
+                    missed: dict[str, float]) -> None:
+    """One commune's workbook; ``place`` is "<commune>, <province>"; ``missed``: per group, the
+    true prospects the model expects the commune's list to leave out."""
     with atomic_path(target) as tmp:
         # in_memory: zip members get a fixed 1980 timestamp, independent of the temp files' mtimes
         options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -143,7 +157,9 @@ def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date) -
         formats = _formats(workbook)
         for group in GROUPS:
             if group_rows := [r for r in rows if r["group"] == group]:
-                _write_sheet(workbook, formats, SHEETS[group], group_rows, place, as_of)
+                _write_sheet(workbook, formats, SHEETS[group], group_rows, place, as_of, missed.get(group))
+        if to_verify:
+            _write_sheet(workbook, formats, TO_VERIFY, to_verify, place, as_of)
         workbook.close()
 
 
@@ -156,26 +172,38 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def write_ward_workbooks(
-    prospects: pd.DataFrame, out_dir: Path, as_of: date, *, provinces: Collection[str] | None = None
+    prospects: pd.DataFrame, out_dir: Path, as_of: date, *, provinces: Collection[str] | None = None,
+    to_verify: pd.DataFrame | None = None, estimates: pd.DataFrame | None = None,
 ) -> dict[str, int]:
-    """Write ``out_dir/by_ward/<province_code>/<ward_code>.xlsx`` for every commune with prospects.
+    """Write ``out_dir/by_ward/<province_code>/<ward_code>.xlsx`` for every commune with prospects
+    (or rows to verify).
 
     ``provinces`` limits the run to those provinces (one mapped task per province); workbooks of
     communes that no longer have prospects are removed from the provinces written, so a re-run
-    never leaves a stale list behind. Returns the number of prospects written per ward code.
+    never leaves a stale list behind. ``to_verify`` rows go to a sheet of their own; ``estimates``
+    (per group and commune, ``expected_missed``) say how many each list is expected to leave out.
+    Returns the number of prospects written per ward code.
     """
     ward_names, province_names = _names()
     scope = set(provinces) if provinces is not None else None
     written: dict[str, int] = {}
     kept: set[Path] = set()
-    for ward_code, rows in records_by_ward(prospects).items():
-        province_code = rows[0]["province_code"]
+    listed = records_by_ward(prospects)
+    verify = records_by_ward(to_verify) if to_verify is not None and len(to_verify) else {}
+    missed: dict[str, dict[str, float]] = {}
+    if estimates is not None:
+        for ward, group, value in estimates[["ward_code", "group", "expected_missed"]].itertuples(index=False):
+            missed.setdefault(str(ward), {})[str(group)] = float(value)
+    for ward_code in sorted(set(listed) | set(verify)):
+        rows = listed.get(ward_code, [])
+        first = (rows or verify[ward_code])[0]
+        province_code = first["province_code"]
         if scope is not None and province_code not in scope:
             continue
-        ward_name = ward_names.get(ward_code) or rows[0]["ward_name"] or f"Xã/phường {ward_code}"
+        ward_name = ward_names.get(ward_code) or first["ward_name"] or f"Xã/phường {ward_code}"
         target = workbook_path(out_dir, province_code, ward_code)
         place = f"{ward_name}, {province_names.get(province_code, province_code)}"
-        _write_workbook(target, rows, place, as_of)
+        _write_workbook(target, rows, place, as_of, verify.get(ward_code, []), missed.get(ward_code, {}))
         written[ward_code] = len(rows)
         kept.add(target)
     remove_stale_workbooks(Path(out_dir) / WORKBOOK_FOLDER, kept=kept, provinces=scope)

@@ -1,20 +1,35 @@
-"""Stage 5, prospects: the contract's six groups, each row with a reason in Vietnamese.
+"""Stage 5, prospects: the contract's six groups, each row with a reason in Vietnamese and how
+likely it is to be a true prospect.
 
-Inputs: standardised registers and the link stage's tables. Output:
-``_stages/prospects/prospects.parquet`` with the columns of docs/architecture.md.
+Inputs: standardised registers and the link stage's tables (its candidate pairs with their
+probabilities). Outputs: ``prospects.parquet`` (the lists), ``prospects_to_verify.parquet`` (rows
+too unsure to hand to an officer as prospects) and ``estimates.parquet`` (per group and commune,
+the expected true prospects listed and left out: expected precision and recall without truth).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from contract.groups import GROUPS, PROSPECT_COLUMNS
 from matching.admin_units import current_wards
-from pipelines.catalogue import BEST_UNLINKED, ORG_LINKS, PERSON_LINKS, PROSPECTS, STANDARDISED
+from matching.coverage import any_probability, uncovered_probability
+from pipelines.catalogue import (
+    BEST_UNLINKED,
+    CANDIDATES,
+    ESTIMATES,
+    ORG_CANDIDATES,
+    ORG_LINKS,
+    PERSON_LINKS,
+    PROSPECTS,
+    PROSPECTS_TO_VERIFY,
+    STANDARDISED,
+)
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
 from pipelines.rules import coverage_by_person, person_status
@@ -23,7 +38,7 @@ from pipelines.summaries import ProspectsSummary
 if TYPE_CHECKING:
     from pipelines.settings import ProspectSettings
 
-__all__ = ["build_prospects", "run"]
+__all__ = ["ESTIMATE_COLUMNS", "Prospects", "build_prospects", "run"]
 
 log = logging.getLogger(__name__)
 _PERSON_DETAILS = ["person_id", "full_name", "dob", "sex", "household_id", "relation_to_head", "address", "phone"]
@@ -33,15 +48,36 @@ def _vn_date(value: pd.Timestamp) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def _people(population: pd.DataFrame, insured: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Residents with their status and coverage facts, indexed by person_id."""
+def _people(population: pd.DataFrame, insured: pd.DataFrame, records: pd.DataFrame, candidates: pd.DataFrame,
+            as_of: dt.date) -> pd.DataFrame:
+    """Residents with their status and how likely each coverage fact is absent, indexed by person_id.
+
+    ``p_no_hi``: no record that is theirs covers them for health insurance on the as-of date;
+    ``p_no_si``: none gives them active SI or a pension; ``p_free``: none gives them active
+    compulsory SI or a pension (:func:`matching.coverage.uncovered_probability`).
+    """
     people = population.set_index("person_id", drop=False)
     people = people.join(person_status(people, as_of))
-    coverage = coverage_by_person(insured, as_of)
-    people = people.join(coverage)
-    for column in ("active_si", "active_compulsory", "pensioner", "hi_covered"):
-        people[column] = people[column].astype("boolean").fillna(False).astype(bool)
+    index = people.index
+    people["p_no_hi"] = uncovered_probability(candidates, records["covers_hi"], index).to_numpy()
+    people["p_no_si"] = uncovered_probability(candidates, records["active_si"] | records["pensioner"], index).to_numpy()
+    people["p_free"] = uncovered_probability(candidates, records["active_compulsory"] | records["pensioner"],
+                                             index).to_numpy()
+    coverage = coverage_by_person(insured, as_of)  # the linked records: what the reasons cite
+    people["hi_last_valid_to"] = coverage["hi_last_valid_to"].reindex(index).to_numpy()
     return people
+
+
+def _record_facts(insured: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Per insured record (``record_key``): what it would say of the person it belongs to."""
+    active = insured["si_type"].notna() & (insured["si_status"] == "active")
+    facts = pd.DataFrame({
+        "covers_hi": (insured["hi_valid_to"] >= pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool),
+        "active_si": active.to_numpy(dtype=bool),
+        "active_compulsory": (active & (insured["si_type"] == "compulsory")).to_numpy(dtype=bool),
+        "pensioner": insured["pensioner"].fillna(False).to_numpy(dtype=bool),
+    }, index="insured:" + insured["row_number"].astype(str))
+    return facts
 
 
 def _active_orgs(organisations: pd.DataFrame) -> pd.DataFrame:
@@ -50,29 +86,34 @@ def _active_orgs(organisations: pd.DataFrame) -> pd.DataFrame:
     return orgs.set_index("tax_code", drop=False)
 
 
-def _employer_groups(orgs: pd.DataFrame, insured: pd.DataFrame, org_links: pd.DataFrame) -> pd.DataFrame:
-    """Active organisations with no unit, or whose declared employees exceed their insured ones."""
-    units_of = org_links.groupby("tax_code")["unit_code"].apply(set)
+def _employer_groups(orgs: pd.DataFrame, insured: pd.DataFrame, org_links: pd.DataFrame,
+                     org_candidates: pd.DataFrame) -> pd.DataFrame:
+    """Active organisations with no unit, or whose declared employees exceed their insured records.
+
+    ``confidence``: an unregistered employer's is the probability that none of the units that
+    might be its own is (``1 − P(some unit is theirs)``); an underdeclaring one's, that one is.
+    """
     unit_to_org = org_links.set_index("unit_code")["tax_code"]
-    compulsory = insured[(insured["si_type"] == "compulsory") & (insured["si_status"] == "active")].copy()
-    compulsory["tax_code"] = compulsory["employer_unit_code"].map(unit_to_org)
-    compulsory = compulsory[compulsory["tax_code"].notna()]
-    # A person with two active records at one employer is one insured employee, not two.
-    compulsory["employee"] = compulsory["person_id"].fillna("record:" + compulsory["row_number"].astype(str))
-    insured_count = compulsory.groupby("tax_code")["employee"].nunique()
-    has_unit = orgs.index.isin(units_of.index)
+    has_unit = any_probability(org_candidates.rename(columns={"probability": "match_probability"}), ["tax_code"])
+    p_unit = has_unit.reindex(orgs.index).fillna(0.0)
+    compulsory = insured[(insured["si_type"] == "compulsory") & (insured["si_status"] == "active")]
+    # The contract counts the employer's active compulsory *records* (its declarations).
+    insured_count = compulsory["employer_unit_code"].map(unit_to_org).dropna().value_counts()
+    linked = orgs.index.isin(unit_to_org.to_numpy())
     declared = orgs["employees"]
-    unregistered = orgs[~has_unit & (declared.isna() | (declared >= 1))].copy()
+    unregistered = orgs[(declared.isna() | (declared >= 1))].copy()
     unregistered["group"] = "unregistered_employer"
     unregistered["employees_insured"] = pd.NA
+    unregistered["confidence"] = 1.0 - p_unit[unregistered.index]
     unregistered["reason"] = [
         "Đang hoạt động" + (f", khai báo {n} lao động" if pd.notna(n) else "") + ", chưa có mã đơn vị tham gia BHXH"
         for n in declared[unregistered.index]]
-    registered = orgs[has_unit].copy()
+    registered = orgs[linked].copy()
     registered["employees_insured"] = insured_count.reindex(registered.index).fillna(0).astype(int)
     under = registered[registered["employees"].notna() & (registered["employees"] > registered["employees_insured"])]
     under = under.copy()
     under["group"] = "underdeclared_employer"
+    under["confidence"] = p_unit[under.index]
     under["reason"] = ("Khai báo " + under["employees"].astype(str) + " lao động nhưng chỉ "
                        + under["employees_insured"].astype(str) + " người đang đóng BHXH bắt buộc")
     out = pd.concat([unregistered, under])
@@ -80,33 +121,46 @@ def _employer_groups(orgs: pd.DataFrame, insured: pd.DataFrame, org_links: pd.Da
         "group": out["group"], "ward_code": out["ward_code"], "tax_code": out["tax_code"], "org_name": out["name"],
         "address": out["address"], "employees_declared": out["employees"].astype("string"),
         "employees_insured": out["employees_insured"].astype("string"), "reason": out["reason"],
-        "confidence": 1.0, "source_rows": out["register"] + ":" + out["row_number"].astype(str),
+        "confidence": out["confidence"].astype(float),
+        "source_rows": out["register"] + ":" + out["row_number"].astype(str),
     })
 
 
-def _uncovered_worker(people: pd.DataFrame) -> pd.Series:
-    """Alive, working age, not a pensioner, no active compulsory SI (managers and owners)."""
-    return people["alive"] & people["working_age"] & ~people["pensioner"] & ~people["active_compulsory"]
+def _worker_pairs(rows: pd.DataFrame, source: str, key: str, candidates: pd.DataFrame,
+                  people: pd.DataFrame) -> pd.DataFrame:
+    """(key, person) pairs of a manager or owner register with the probability that some row of
+    that key is the person's, and that the person is an uncovered worker (alive, working age, no
+    active compulsory SI, no pension): their product is the prospect's ``confidence``."""
+    mine = candidates[candidates["record_key"].str.startswith(source + ":")]
+    rows = rows.assign(record_key=source + ":" + rows["row_number"].astype(str))
+    pairs = mine.merge(rows[["record_key", key, "row_number"]], on="record_key")
+    if pairs.empty:
+        return pd.DataFrame(columns=[key, "person_id", "p_row", "row_number", "confidence"])
+    p_row = any_probability(pairs, [key, "person_id"]).rename("p_row").reset_index()
+    first = pairs.sort_values("row_number").drop_duplicates([key, "person_id"])[[key, "person_id", "row_number"]]
+    out = p_row.merge(first, on=[key, "person_id"])
+    who = people.reindex(out["person_id"])
+    eligible = (who["alive"] & who["working_age"]).fillna(False).to_numpy(dtype=bool)
+    out["confidence"] = out["p_row"].to_numpy() * who["p_free"].fillna(0.0).to_numpy() * eligible
+    return out
 
 
-def _manager_group(managers: pd.DataFrame, links: pd.DataFrame, orgs: pd.DataFrame,
+def _manager_group(managers: pd.DataFrame, candidates: pd.DataFrame, orgs: pd.DataFrame,
                    people: pd.DataFrame) -> pd.DataFrame:
-    linked = managers.merge(links.loc[links["source"] == "managers", ["row_number", "person_id", "match_probability"]],
-                            on="row_number", suffixes=("_recorded", ""))
-    linked = linked[linked["org_tax_code"].isin(orgs.index)]
-    linked = linked[linked["person_id"].map(_uncovered_worker(people)).fillna(False).astype(bool)]
-    linked = linked.sort_values("row_number").drop_duplicates(["org_tax_code", "person_id"])
-    org = orgs.loc[linked["org_tax_code"]].set_index(linked.index)
-    role = linked["role"].fillna("người quản lý")
+    rows = managers[managers["org_tax_code"].isin(orgs.index)]
+    pairs = _worker_pairs(rows, "managers", "org_tax_code", candidates, people)
+    row = rows.set_index("row_number").loc[pairs["row_number"]]
+    org = orgs.loc[pairs["org_tax_code"]]
+    role = row["role"].fillna("người quản lý").to_numpy()
     return pd.DataFrame({
-        "group": "uninsured_manager", "ward_code": org["ward_code"], "person_id": linked["person_id"],
-        "tax_code": linked["org_tax_code"], "org_name": org["name"], "role": linked["role"],
-        "address": org["address"],
+        "group": "uninsured_manager", "ward_code": org["ward_code"].to_numpy(), "person_id": pairs["person_id"],
+        "tax_code": pairs["org_tax_code"], "org_name": org["name"].to_numpy(), "role": row["role"].to_numpy(),
+        "address": org["address"].to_numpy(),
         "reason": [f"{r[:1].upper() + r[1:]} của {n}, trong độ tuổi lao động, chưa tham gia BHXH bắt buộc"
                    for r, n in zip(role, org["name"], strict=True)],
-        "confidence": linked["match_probability"].astype(float),
-        "source_rows": org["register"] + ":" + org["row_number"].astype(str) + ";managers:"
-                       + linked["row_number"].astype(str),
+        "confidence": pairs["confidence"].astype(float),
+        "source_rows": (org["register"] + ":" + org["row_number"].astype(str)).to_numpy() + ";managers:"
+                       + pairs["row_number"].astype(str),
     })
 
 
@@ -114,64 +168,113 @@ _OWNER_REASON = ("Chủ hộ kinh doanh nộp thuế theo phương pháp kê kha
                  "chưa tham gia BHXH bắt buộc")
 
 
-def _household_owner_group(businesses: pd.DataFrame, links: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    eligible = businesses[(businesses["status"] == "active") & (businesses["tax_method"] == "declaration")]
-    linked = eligible.merge(links.loc[links["source"] == "household_businesses",
-                                      ["row_number", "person_id", "match_probability"]],
-                            on="row_number", suffixes=("_recorded", ""))
-    linked = linked[linked["person_id"].map(_uncovered_worker(people)).fillna(False).astype(bool)]
+def _household_owner_group(businesses: pd.DataFrame, candidates: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    rows = businesses[(businesses["status"] == "active") & (businesses["tax_method"] == "declaration")]
+    pairs = _worker_pairs(rows, "household_businesses", "business_id", candidates, people)
+    row = rows.set_index("row_number").loc[pairs["row_number"]]
     return pd.DataFrame({
-        "group": "uninsured_household_owner", "ward_code": linked["ward_code"], "person_id": linked["person_id"],
-        "business_id": linked["business_id"], "org_name": linked["business_name"], "address": linked["address"],
+        "group": "uninsured_household_owner", "ward_code": row["ward_code"].to_numpy(), "person_id": pairs["person_id"],
+        "business_id": pairs["business_id"], "org_name": row["business_name"].to_numpy(),
+        "address": row["address"].to_numpy(),
         "reason": [_OWNER_REASON + (f" (địa bàn: {note})" if isinstance(note, str) else "")
-                   for note in linked["ward_note"]],
-        "confidence": linked["match_probability"].astype(float),
-        "source_rows": "household_businesses:" + linked["row_number"].astype(str),
+                   for note in row["ward_note"]],
+        "confidence": pairs["confidence"].astype(float),
+        "source_rows": "household_businesses:" + pairs["row_number"].astype(str),
     })
 
 
-def _resident_groups(people: pd.DataFrame, listed_workers: set[str], as_of: dt.date) -> pd.DataFrame:
-    voluntary = people[people["alive"] & people["working_age"] & ~people["pensioner"] & ~people["active_si"]
-                       & ~people["person_id"].isin(listed_workers)]
-    hi = people[people["alive"] & ~people["hi_covered"]]
+def _resident_groups(people: pd.DataFrame, worker: pd.Series, as_of: dt.date) -> pd.DataFrame:
+    """Voluntary SI and HI prospects. A voluntary prospect is not one of the worker groups: its
+    ``confidence`` is P(no active SI, no pension) times P(not a manager or owner prospect)."""
+    alive = people["alive"].to_numpy(dtype=bool)
+    working = alive & people["working_age"].to_numpy(dtype=bool)
+    voluntary = people[working].copy()
+    not_worker = 1.0 - worker.reindex(voluntary.index).fillna(0.0).to_numpy()
+    voluntary["confidence"] = voluntary["p_no_si"].to_numpy() * not_worker
+    hi = people[alive].copy()
+    hi["confidence"] = hi["p_no_hi"].to_numpy()
     expired = [f"Thẻ BHYT đã hết hạn ngày {_vn_date(d)}" if pd.notna(d) else "Không có thẻ BHYT"
                for d in hi["hi_last_valid_to"]]
     frames = [
         pd.DataFrame({"group": "voluntary_si_prospect", "person_id": voluntary["person_id"],
+                      "confidence": voluntary["confidence"],
                       "reason": "Trong độ tuổi lao động (" + voluntary["age_years"].astype(str)
                                 + " tuổi), chưa tham gia BHXH"}),
-        pd.DataFrame({"group": "hi_prospect", "person_id": hi["person_id"],
+        pd.DataFrame({"group": "hi_prospect", "person_id": hi["person_id"], "confidence": hi["confidence"],
                       "reason": [f"{e}, chưa có BHYT còn hạn ngày {as_of:%d/%m/%Y}" for e in expired]}),
     ]
     out = pd.concat(frames, ignore_index=True)
     residents = people.loc[out["person_id"]]
     out["ward_code"] = residents["ward_code"].to_numpy()
     out["address"] = residents["address"].to_numpy()
-    out["confidence"] = 1.0
     out["source_rows"] = "population:" + residents["row_number"].astype(str).to_numpy()
     return out
 
 
-def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: ProspectSettings) -> pd.DataFrame:
-    """All six groups from standardised tables plus ``person_links`` and ``org_links``."""
-    links = tables["person_links"]
+@dataclass(frozen=True)
+class Prospects:
+    """The lists, the rows to verify, and what the model expects of both (see :func:`build_prospects`)."""
+
+    listed: pd.DataFrame  # confidence >= list_probability: prospects.csv and the officers' lists
+    to_verify: pd.DataFrame  # verify_probability <= confidence < list_probability
+    estimates: pd.DataFrame  # per group and commune: ESTIMATE_COLUMNS
+
+
+ESTIMATE_COLUMNS = tuple(column.name for column in ESTIMATES.columns or ())
+
+
+def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: ProspectSettings) -> Prospects:
+    """The contract's groups from standardised tables and the link stage's tables.
+
+    Every row a group could hold gets its ``confidence``, the probability that it is a true
+    prospect, from the links' probabilities (:mod:`matching.coverage`); rows at least
+    ``list_probability`` likely are the lists, rows at least ``verify_probability`` likely are
+    to be verified (not given to officers as prospects), and the estimates count, per group and
+    commune, the expected true prospects among the listed and among the rest.
+    """
+    links, candidates = tables["person_links"], tables["candidates"]
     insured = tables["insured"].merge(links.loc[links["source"] == "insured", ["row_number", "person_id"]],
                                       on="row_number", how="left", suffixes=("_recorded", ""))
-    people = _people(tables["population"], insured, as_of)
+    records = _record_facts(tables["insured"], as_of)
+    people = _people(tables["population"], insured, records, candidates, as_of)
     orgs = _active_orgs(tables["organisations"])
-    managers = _manager_group(tables["managers"], links, orgs, people)
-    owners = _household_owner_group(tables["household_businesses"], links, people)
-    listed = set(managers["person_id"]) | set(owners["person_id"])
-    groups = pd.concat([_employer_groups(orgs, insured, tables["org_links"]), managers, owners,
-                        _resident_groups(people, listed, as_of)], ignore_index=True)
-    return _finish(groups, people, _insured_evidence(tables["best_unlinked"], settings.evidence_floor))
+    managers = _manager_group(tables["managers"], candidates, orgs, people)
+    owners = _household_owner_group(tables["household_businesses"], candidates, people)
+    workers = pd.concat([managers, owners], ignore_index=True)
+    worker = any_probability(workers.rename(columns={"confidence": "match_probability"}), ["person_id"]) \
+        if len(workers) else pd.Series(dtype=float)
+    employers = _employer_groups(orgs, insured, tables["org_links"], tables["org_candidates"])
+    groups = pd.concat([employers, managers, owners, _resident_groups(people, worker, as_of)], ignore_index=True)
+    groups["confidence"] = groups["confidence"].astype(float).clip(0.0, 1.0)
+    estimates = _estimates(groups, settings)
+    evidence = _insured_evidence(tables["best_unlinked"], settings.evidence_floor)
+    listed = groups[groups["confidence"] >= settings.list_probability]
+    verify = groups[(groups["confidence"] >= settings.verify_probability)
+                    & (groups["confidence"] < settings.list_probability)]
+    return Prospects(_finish(listed, people, evidence), _finish(verify, people, evidence), estimates)
+
+
+def _estimates(groups: pd.DataFrame, settings: ProspectSettings) -> pd.DataFrame:
+    """Per group and commune: rows listed, the expected true prospects among them (the sum of
+    their confidences) and among the rows left out (verify or below), and rows to verify."""
+    listed = groups["confidence"] >= settings.list_probability
+    frame = pd.DataFrame({
+        "group": groups["group"], "ward_code": groups["ward_code"].fillna(""),
+        "listed": listed.astype(int), "expected_true": groups["confidence"].where(listed, 0.0),
+        "expected_missed": groups["confidence"].where(~listed, 0.0),
+        "to_verify": (~listed & (groups["confidence"] >= settings.verify_probability)).astype(int),
+    })
+    out = frame.groupby(["group", "ward_code"], sort=False).sum().reset_index()
+    out["order"] = out["group"].map({g: i for i, g in enumerate(GROUPS)})
+    out = out.sort_values(["order", "ward_code"]).drop(columns="order").reset_index(drop=True)
+    return out[list(ESTIMATE_COLUMNS)]
 
 
 def _insured_evidence(best_unlinked: pd.DataFrame, floor: float) -> pd.DataFrame:
     """Per person, the closest insured record left unassigned to them: why they are still listed.
 
-    Its probability lowers ``confidence``: a listed person with a near-miss record may be covered.
-    Below ``floor`` (settings: ``prospects.evidence_floor``) a candidate is noise to an officer.
+    (The confidence already counts every such record: :func:`_people`.) Below ``floor`` (settings:
+    ``prospects.evidence_floor``) a candidate is noise to an officer.
     """
     best = best_unlinked[best_unlinked["record_key"].fillna("").str.startswith("insured:")
                          & (best_unlinked["match_probability"] >= floor)]
@@ -186,8 +289,7 @@ def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame) 
     """Add person details, evidence and commune names; order columns and rows deterministically."""
     details = people[_PERSON_DETAILS].rename(columns={"dob": "date_of_birth", "address": "home_address"})
     out = groups.merge(details.reset_index(drop=True), on="person_id", how="left")
-    out = out.merge(evidence, on="person_id", how="left")
-    out["confidence"] = out["confidence"].astype(float) * (1.0 - out["near_miss"].fillna(0.0))
+    out = out.merge(evidence.drop(columns="near_miss"), on="person_id", how="left")
     out["address"] = out["address"].where(out["address"].notna(), out["home_address"])
     wards = current_wards().set_index("ward_code")
     out["ward_name"] = out["ward_code"].map(wards["ward_name"])
@@ -202,13 +304,17 @@ def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame) 
 
 
 def run(ctx: RunContext) -> ProspectsSummary:
-    """Apply the rules and write the prospects table."""
+    """Apply the rules and write the lists, the rows to verify and the estimates."""
     tables = {name: pd.read_parquet(STANDARDISED[name].path(ctx))
               for name in ("population", "organisations", "managers", "household_businesses", "insured")}
-    tables["person_links"] = pd.read_parquet(PERSON_LINKS.path(ctx))
-    tables["org_links"] = pd.read_parquet(ORG_LINKS.path(ctx))
-    tables["best_unlinked"] = pd.read_parquet(BEST_UNLINKED.path(ctx))
-    prospects = build_prospects(tables, ctx.as_of, ctx.settings.prospects)
-    write_parquet(prospects, PROSPECTS.path(ctx))
-    counts = prospects["group"].value_counts()
-    return {"prospects": {group: int(counts.get(group, 0)) for group in GROUPS}}
+    for name, artifact in (("person_links", PERSON_LINKS), ("org_links", ORG_LINKS), ("best_unlinked", BEST_UNLINKED),
+                           ("candidates", CANDIDATES), ("org_candidates", ORG_CANDIDATES)):
+        tables[name] = pd.read_parquet(artifact.path(ctx))
+    built = build_prospects(tables, ctx.as_of, ctx.settings.prospects)
+    write_parquet(built.listed, PROSPECTS.path(ctx))
+    write_parquet(built.to_verify, PROSPECTS_TO_VERIFY.path(ctx))
+    write_parquet(built.estimates, ESTIMATES.path(ctx))
+    counts = built.listed["group"].value_counts()
+    verify = built.to_verify["group"].value_counts()
+    return {"prospects": {group: int(counts.get(group, 0)) for group in GROUPS},
+            "to_verify": {group: int(verify.get(group, 0)) for group in GROUPS}}

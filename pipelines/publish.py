@@ -1,6 +1,7 @@
 """Publishing, the last steps of the flow: the files officers, engineers and auditors receive.
 
-``write_lists``: ``prospects.csv`` (machine-readable, full IDs), ``links.csv`` (every link and how
+``write_lists``: ``prospects.csv`` (machine-readable, full IDs), ``prospects_to_verify.csv`` (rows
+too unsure to list), ``links.csv`` (every link and how
 it was made), ``review.csv``, ``quarantine/<register>.csv`` (every rejected row with its reason)
 and ``summary.csv``; ``plan_provinces`` and ``write_province``: the per-commune workbooks
 ``by_ward/<province_code>/<ward_code>.xlsx`` (masked IDs, one commune each, one province per
@@ -17,11 +18,14 @@ import pandas as pd
 from contract.registers import REGISTERS
 from matching.admin_units import current_wards
 from pipelines.catalogue import (
+    ESTIMATES,
     LINKS_CSV,
     ORG_LINKS,
     PERSON_LINKS,
     PROSPECTS,
     PROSPECTS_CSV,
+    PROSPECTS_TO_VERIFY,
+    PROSPECTS_TO_VERIFY_CSV,
     QUARANTINE_CSV,
     QUARANTINED,
     REVIEW,
@@ -82,6 +86,7 @@ def write_lists(ctx: RunContext) -> ListsWritten:
     check_balances(register_ledger(read_ingest(ctx), read_validate(ctx)))
     prospects = pd.read_parquet(PROSPECTS.path(ctx))
     write_csv(prospects, PROSPECTS_CSV.path(ctx))
+    write_csv(pd.read_parquet(PROSPECTS_TO_VERIFY.path(ctx)), PROSPECTS_TO_VERIFY_CSV.path(ctx))
     write_csv(_links_table(ctx), LINKS_CSV.path(ctx))
     write_csv(pd.read_parquet(REVIEW.path(ctx)), REVIEW_CSV.path(ctx))
     for name in REGISTERS:
@@ -91,9 +96,10 @@ def write_lists(ctx: RunContext) -> ListsWritten:
 
 
 def provinces_with_prospects(ctx: RunContext) -> list[str]:
-    """Province codes that get commune workbooks."""
-    prospects = pd.read_parquet(PROSPECTS.path(ctx), columns=["province_code"])
-    return sorted(prospects["province_code"].dropna().unique().tolist())
+    """Province codes that get commune workbooks (prospects, or rows to verify)."""
+    codes = pd.concat([pd.read_parquet(item.path(ctx), columns=["province_code"])["province_code"]
+                       for item in (PROSPECTS, PROSPECTS_TO_VERIFY)])
+    return sorted(codes.dropna().unique().tolist())
 
 
 def plan_provinces(ctx: RunContext) -> list[str]:
@@ -108,7 +114,9 @@ def plan_provinces(ctx: RunContext) -> list[str]:
 
 def write_province(ctx: RunContext, province_code: str) -> ProvinceWritten:
     """The commune workbooks of one province (removing any stale ones of an earlier run)."""
-    prospects = pd.read_parquet(PROSPECTS.path(ctx))
-    prospects = prospects[prospects["province_code"] == province_code]
-    written = write_ward_workbooks(prospects, ctx.output, ctx.as_of, provinces=[province_code])
+    prospects, verify = (pd.read_parquet(item.path(ctx)) for item in (PROSPECTS, PROSPECTS_TO_VERIFY))
+    estimates = pd.read_parquet(ESTIMATES.path(ctx))
+    written = write_ward_workbooks(prospects[prospects["province_code"] == province_code], ctx.output, ctx.as_of,
+                                   provinces=[province_code],
+                                   to_verify=verify[verify["province_code"] == province_code], estimates=estimates)
     return {"province_code": province_code, "workbooks": len(written), "rows": sum(written.values())}

@@ -74,7 +74,8 @@ class LinkSummary(TypedDict):
 
 
 class ProspectsSummary(TypedDict):
-    prospects: dict[str, int]  # group -> prospects, every group in the contract's order
+    prospects: dict[str, int]  # group -> prospects listed, every group in the contract's order
+    to_verify: dict[str, int]  # group -> rows too unsure to list (prospects_to_verify.csv)
 
 
 IngestSummary = dict[str, IngestedRegister]

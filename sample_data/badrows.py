@@ -1,4 +1,4 @@
-"""Rows the contract says must be quarantined, made on purpose (``normal`` and ``hard`` only).
+"""Rows the contract says must be quarantined, made on purpose (at the profile's ``bad_rows`` rate).
 
 Every bad row is an *extra* row (a botched copy of a real row, or a junk row), never a real
 record damaged in place: the world the pipeline should see is the same with or without them,
@@ -153,17 +153,16 @@ def _insert(rng: np.random.Generator, df: pd.DataFrame, extra: pd.DataFrame, aft
     return both.iloc[order].reset_index(drop=True)
 
 
-def add_bad_rows(seed: int, geo: Geography, tables: dict[str, pd.DataFrame], noise: str, as_of: date
+def add_bad_rows(seed: int, geo: Geography, tables: dict[str, pd.DataFrame], rate: float, as_of: date
                  ) -> dict[str, pd.DataFrame]:
-    """Tables with a few quarantine-worthy rows each (none at ``noise='none'``).
+    """Tables with a few quarantine-worthy rows each (none when ``rate`` is 0, as in ``none``).
 
-    About 0.05 % of rows per kind of fault at ``normal`` and 0.1 % at ``hard``, at least one of
-    each kind, so every rule in "Bad values" is exercised even in the small sample.
+    About ``rate`` of a register's rows per kind of fault (the profile's ``bad_rows``), at least
+    one of each kind, so every rule in "Bad values" is exercised even in the small sample.
     """
-    if noise == "none":
+    if rate <= 0:
         return tables
     rng = rng_for(seed, "badrows")
-    rate = 0.0005 if noise == "normal" else 0.001
     out = {}
     for register, plans in _plans(geo, as_of).items():
         df = tables[register]

@@ -1,25 +1,28 @@
 """Seeded synthetic world for covgap: seven registers in the contract's shape, plus the truth.
 
     python -m sample_data.generator --persons 3000 --seed 7 --noise normal \\
-        --as-of 2026-07-01 --out sample_data/small
+        --as-of 2026-07-01 --out sample_data/small [--noise-seed N]
 
 Writes ``population.csv ... employers.csv`` (UTF-8, header, every value text, exactly the
 contract's columns) and ``truth/`` beside them:
 
-- ``insured_links.csv``        si_code, person_id, row_number  (true owner of every insured row)
-- ``manager_links.csv``        row_number, org_tax_code, person_id
-- ``household_owner_links.csv`` business_id, person_id, ward_code (current commune), row_number
+- ``insured_links.csv``        si_code, person_id, row_number  (true owner; empty: not a resident)
+- ``manager_links.csv``        row_number, org_tax_code, person_id (empty: not a resident)
+- ``household_owner_links.csv`` business_id, person_id, ward_code (true current commune), row_number
 - ``employer_links.csv``       unit_code, tax_code (true organisation, empty for public bodies), row_number
 - ``quarantine.csv``           register, row_number, reason   (rows made unusable on purpose)
 - ``prospects.csv``            group, ward_code, person_id, tax_code, business_id (expected output)
-- ``summary.json``             arguments, row counts and group sizes
+- ``noise.json``               profile, noise seed and every concrete rate the world was drawn with
+- ``summary.json``             arguments, row counts, group sizes and the main drawn and realised rates
 
-The generator is an independent implementation (it imports nothing from ``pipelines`` or
-``matching``), so its truth can check the pipeline. Same arguments, same bytes.
+``--noise`` names a profile (``sample_data.profiles``): ranges from which the world's rates are
+drawn with ``--noise-seed`` (default: ``--seed``). The generator is an independent
+implementation (it imports nothing from ``pipelines`` or ``matching``), so its truth can check
+the pipeline. Same arguments, same bytes.
 
-Old commune codes: only codes of pre-July-2025 communes that map *whole* to exactly one current
-commune (and are not themselves current codes) are ever written, so the truth needs no address
-to place them.
+Old commune codes: codes of pre-July-2025 communes are written in ``insured``,
+``household_businesses`` and ``employers``, including codes of old communes that were split
+between several current ones; the truth keeps the true current commune.
 """
 
 from __future__ import annotations
@@ -35,32 +38,45 @@ from pathlib import Path
 import pandas as pd
 
 from sample_data.badrows import add_bad_rows
+from sample_data.businesses import make_household_businesses
 from sample_data.insurance import make_insured
-from sample_data.orgs import make_household_businesses, make_managers, make_orgs
+from sample_data.orgs import make_managers, make_orgs
 from sample_data.people import make_people
+from sample_data.profiles import NOISE_PROFILES, Draw, Profile, draw, profile_named
 from sample_data.reference import load_geography
+from sample_data.summary import realised
 from sample_data.tables import COLUMNS, build_tables
 from sample_data.truth import GROUPS, truth_tables
 
 __all__ = ["generate", "build_world", "main", "NOISE_LEVELS"]
 
-NOISE_LEVELS = ("none", "normal", "hard")
+#: Profile names the CLI accepts (kept under the first version's name for callers).
+NOISE_LEVELS = NOISE_PROFILES
 
 
-def build_world(persons: int, seed: int, noise: str, as_of: date) -> dict[str, pd.DataFrame]:
+def noise_draw(noise: str | Profile, seed: int, noise_seed: int | None = None) -> Draw:
+    """The concrete rates of a world: ``noise`` a profile name (or a Profile), drawn with
+    ``noise_seed`` (default: the world's ``seed``)."""
+    profile = profile_named(noise) if isinstance(noise, str) else noise
+    return draw(profile, seed if noise_seed is None else noise_seed)
+
+
+def build_world(persons: int, seed: int, noise: str | Profile | Draw, as_of: date,
+                noise_seed: int | None = None) -> dict[str, pd.DataFrame]:
     """The seven registers with hidden truth columns (``_``-prefixed), in file row order."""
-    if noise not in NOISE_LEVELS:
-        raise ValueError(f"noise must be one of {NOISE_LEVELS}, not {noise!r}")
+    rates = noise if isinstance(noise, Draw) else noise_draw(noise, seed, noise_seed)
     if persons < 20:
         raise ValueError("persons must be at least 20 (a world needs a few households)")
     geo = load_geography()
-    people = make_people(seed, geo, persons, noise, as_of)
+    reg = rates.registers
+    people = make_people(seed, geo, persons, rates, as_of)
     org = make_orgs(seed, geo, people, as_of)
-    managers = make_managers(seed, people, org.orgs, as_of)
-    hkd = make_household_businesses(seed, geo, people, as_of)
+    managers = make_managers(seed, people, org.orgs, as_of, reg["managers"].non_resident)
+    hkd = make_household_businesses(seed, geo, people, as_of, reg["household_businesses"].non_resident,
+                                    reg["household_businesses"].hkd_shophouse)
     rec = make_insured(seed, people, org.units, org.orgs, managers, hkd, as_of)
-    tables = build_tables(seed, geo, people, org.orgs, org.units, managers, hkd, rec, noise, as_of)
-    return add_bad_rows(seed, geo, tables, noise, as_of)
+    tables = build_tables(seed, geo, people, org.orgs, org.units, managers, hkd, rec, rates, as_of)
+    return add_bad_rows(seed, geo, tables, rates.world["bad_rows"], as_of)
 
 
 def _write_csv(frame: pd.DataFrame, target: Path) -> None:
@@ -81,10 +97,12 @@ def _write_csv(frame: pd.DataFrame, target: Path) -> None:
             os.unlink(tmp)
 
 
-def generate(out_dir: Path, persons: int, seed: int, noise: str, as_of: date) -> None:
+def generate(out_dir: Path, persons: int, seed: int, noise: str | Profile, as_of: date,
+             noise_seed: int | None = None) -> None:
     """Write the registers and ``truth/`` for one seeded world into ``out_dir``."""
     out_dir = Path(out_dir)
-    tables = build_world(persons, seed, noise, as_of)
+    rates = noise_draw(noise, seed, noise_seed)
+    tables = build_world(persons, seed, rates, as_of)
     for register, cols in COLUMNS.items():
         _write_csv(tables[register][cols], out_dir / f"{register}.csv")
     truth = truth_tables(tables, as_of)
@@ -92,13 +110,19 @@ def generate(out_dir: Path, persons: int, seed: int, noise: str, as_of: date) ->
         _write_csv(frame, out_dir / "truth" / f"{name}.csv")
     pro = truth["prospects"]
     summary = {
-        "arguments": {"persons": persons, "seed": seed, "noise": noise, "as_of": as_of.isoformat()},
+        "arguments": {"persons": persons, "seed": seed, "noise": rates.profile, "noise_seed": rates.noise_seed,
+                      "as_of": as_of.isoformat()},
         "rows": {r: int(len(t)) for r, t in tables.items()},
         "quarantined": {r: int((t["_reason"] != "").sum()) for r, t in tables.items()},
         "prospects": {g: int((pro["group"] == g).sum()) for g in GROUPS},
+        "noise": realised(rates, tables),
     }
-    target = out_dir / "truth" / "summary.json"
-    target.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _write_json(rates.as_json(), out_dir / "truth" / "noise.json")
+    _write_json(summary, out_dir / "truth" / "summary.json")
+
+
+def _write_json(data: dict, target: Path) -> None:
+    target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,11 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m sample_data.generator", description=__doc__.split("\n")[0])
     p.add_argument("--persons", type=int, required=True, help="number of residents")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--noise", choices=NOISE_LEVELS, default="normal")
+    p.add_argument("--noise", choices=NOISE_LEVELS, default="normal", help="noise profile")
+    p.add_argument("--noise-seed", type=int, default=None,
+                   help="seed of the draw of the profile's rates (default: --seed)")
     p.add_argument("--as-of", type=date.fromisoformat, required=True, help="reference date YYYY-MM-DD")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     a = p.parse_args(argv)
-    generate(a.out, a.persons, a.seed, a.noise, a.as_of)
+    generate(a.out, a.persons, a.seed, a.noise, a.as_of, a.noise_seed)
     return 0
 
 

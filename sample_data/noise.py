@@ -1,71 +1,127 @@
-"""Data-entry noise for the copies of people and organisations held by other registers.
+"""What each kind of noise is (``Rates``), and how rates become per-record decisions.
 
-Rates are per record and independent; ``hard`` roughly doubles ``normal`` (legacy IDs triple).
-The string edits are Python-level but only run on the few rows a rate selects, so a million
-records stay fast. Nothing here can make a row unusable: dates never move into the future and a
-swapped day/month is always valid one way round (bad rows are made on purpose in badrows.py).
+A world's rates come from a profile (``sample_data.profiles``); here they are only numbers.
+Noise that comes together is modelled with one latent flag per person-copy record, *stale* (an
+old record, not updated since about the ID-card change): for the kinds tied to it, a stale
+record carries the noise ``factor`` times as often as a fresh one, while the share over all
+records stays the drawn rate (``conditional``). Nothing here can make a row unusable: dates never
+move into the future, and a swapped day/month is always valid one way round (bad rows are made on
+purpose in badrows.py).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, fields, replace
-from datetime import date
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-__all__ = ["Rates", "rates_for", "fold", "noisy_ids", "noisy_names", "noisy_dobs", "abbreviate_org",
-           "mistype_tax_codes", "old_codes_for"]
+__all__ = ["Rates", "fold", "conditional", "exclusive", "pick"]
 
 
 @dataclass(frozen=True)
 class Rates:
-    """Probabilities of each kind of noise, per record, at the ``normal`` level."""
+    """Per-record probability of each kind of noise in one register (0 where it does not apply).
 
-    id_missing: float = 0.06
-    id_legacy: float = 0.03
-    id_mistyped: float = 0.015
-    name_fold: float = 0.06
-    name_upper: float = 0.05
-    name_space: float = 0.02
-    name_nfd: float = 0.03
-    name_eth: float = 0.12  # of names that contain Đ
-    name_drop_thi_van: float = 0.04  # of names that contain Thị/Văn as a middle name
-    name_typo: float = 0.015
-    dob_partial: float = 0.03
-    dob_swap: float = 0.02
-    dob_year: float = 0.01
+    ``stale_*`` are factors (>= 1), ``moved_other_province``, ``ward_split`` and
+    ``hkd_shophouse`` are shares of the records a parent kind selected.
+    """
+
+    # who the record is, and how old it is
+    non_resident: float = 0.0  # the person is not in the population extract
+    stale: float = 0.0  # share of stale records
+    stale_moved: float = 1.0  # factors: stale / fresh rate of the kind
+    stale_id: float = 1.0  # ID missing and legacy
+    stale_dob: float = 1.0  # partial date and placeholder
+    stale_name: float = 1.0  # folded (whole or partly) and upper-case names
+    stale_ward_old: float = 1.0  # old commune code and old three-tier address suffix
+    # personal ID (exclusive kinds)
+    id_missing: float = 0.0
+    id_legacy: float = 0.0  # the person's 9-digit CMND (missing for those who never had one)
+    id_mistyped: float = 0.0  # one digit changed, two swapped, one dropped or doubled
+    id_household: float = 0.0  # another member of the household's real ID
+    # date of birth (exclusive kinds)
     dob_missing: float = 0.0
-    sex_missing: float = 0.02
-    ward_outdated: float = 0.04
-    ward_old: float = 0.06
-    tax_missing: float = 0.05
-    tax_mistyped: float = 0.03
-    org_abbrev: float = 0.3
-    org_fold: float = 0.1
+    dob_partial: float = 0.0  # YYYY or YYYY-MM
+    dob_placeholder: float = 0.0  # YYYY-01-01: only the year was known
+    dob_swap: float = 0.0  # day and month swapped (where that is a real date)
+    dob_year: float = 0.0  # a year off
+    dob_year_typo: float = 0.0  # one digit of the year mistyped
+    # name (independent kinds)
+    name_fold: float = 0.0  # no diacritics
+    name_fold_partial: float = 0.0  # some words without diacritics
+    name_upper: float = 0.0
+    name_space: float = 0.0  # a doubled space
+    name_nfd: float = 0.0  # decomposed Unicode
+    name_eth: float = 0.0  # of names with Đ: typed as U+00D0
+    name_drop_thi_van: float = 0.0  # of names with Thị/Văn as a middle name
+    name_middle: float = 0.0  # another middle name, or none
+    name_variant: float = 0.0  # of names with such a syllable: Hoà/Hòa, Sỹ/Sĩ
+    name_typo: float = 0.0  # a wrong tone, a dropped or doubled letter
+    sex_missing: float = 0.0
+    # where
+    moved: float = 0.0  # the record holds an earlier home (commune and address)
+    moved_other_province: float = 0.0  # of moves
+    ward_missing: float = 0.0  # where the column is optional
+    ward_old: float = 0.0  # a pre-July-2025 commune code
+    ward_split: float = 0.0  # of old codes, where the commune has one: an old commune that was split
+    addr_variant: float = 0.0  # abbreviations and re-typing
+    addr_fold: float = 0.0
+    addr_upper: float = 0.0
+    addr_suffix: float = 0.0  # ", P. <old ward>, Q. <old district>, TP. <province>"
+    addr_no_number: float = 0.0
+    addr_missing: float = 0.0
+    hkd_shophouse: float = 0.0  # of businesses away from home: at a resident household's address
+    # employers
+    tax_missing: float = 0.0
+    tax_mistyped: float = 0.0
+    tax_no_suffix: float = 0.0  # of branch codes: the parent's code
+    tax_no_dash: float = 0.0  # of branch codes
+    tax_lost_zero: float = 0.0  # of codes starting with 0
+    org_abbrev: float = 0.0
+    org_fold: float = 0.0
+    org_title: float = 0.0
+    org_typo: float = 0.0
+    org_branch_cn: float = 0.0  # of branches: named "CN ..."
 
 
-_NORMAL = {
-    "insured": Rates(),
-    "managers": Rates(id_missing=0.12, id_legacy=0.06, id_mistyped=0.02, name_upper=0.12, dob_partial=0.05,
-                      dob_swap=0.0, dob_missing=0.05, sex_missing=0.05),
-    "household_businesses": Rates(id_missing=0.10, id_legacy=0.0, id_mistyped=0.02, dob_partial=0.04,
-                                  dob_swap=0.0, dob_missing=0.08, ward_old=0.12),
-    "employers": Rates(ward_old=0.10),
-}
+def conditional(rate: float, share: float, factor: float, stale: np.ndarray) -> np.ndarray:
+    """Per-record probability: ``factor`` times higher on stale records, ``rate`` over all.
+
+    With q stale records, fresh ones get r / (1 + q (f - 1)); where that would push a stale
+    record above 1, stale records get 1 and fresh ones the rest.
+
+    >>> p = conditional(0.2, 0.25, 4.0, np.array([True, False, False, False]))
+    >>> p.round(4).tolist(), float(p.mean().round(4))
+    ([0.4571, 0.1143, 0.1143, 0.1143], 0.2)
+    """
+    fresh = rate / (1.0 + share * (factor - 1.0))
+    hot = fresh * factor
+    if hot > 1.0:
+        hot, fresh = 1.0, (rate - share) / (1.0 - share)
+    return np.where(stale, hot, fresh)
 
 
-def rates_for(register: str, level: str) -> Rates:
-    """Rates for one register at ``none`` (all zero), ``normal`` or ``hard`` (about double)."""
-    base = _NORMAL[register]
-    if level == "none":
-        return Rates(**{f.name: 0.0 for f in fields(Rates)})
-    if level == "normal":
-        return base
-    doubled = {f.name: min(0.5, getattr(base, f.name) * 2) for f in fields(Rates)}
-    doubled["id_legacy"] = min(0.3, base.id_legacy * 3)
-    return replace(base, **doubled)
+def exclusive(rng: np.random.Generator, probs: list[np.ndarray | float], n: int) -> np.ndarray:
+    """For each record, which of several exclusive kinds it gets (index) or -1 for none.
+
+    Per-record probabilities that add up to more than 1 are scaled down to 1.
+
+    >>> exclusive(np.random.default_rng(0), [0.0, 1.0], 3).tolist()
+    [1, 1, 1]
+    """
+    p = np.stack([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in probs]) if probs else np.zeros((0, n))
+    total = p.sum(axis=0)
+    p = p / np.maximum(total, 1.0)
+    cum = np.cumsum(p, axis=0)
+    u = rng.random(n)
+    kind = (u[None, :] >= cum).sum(axis=0)
+    return np.where(kind < len(probs), kind, -1)
+
+
+def pick(rng: np.random.Generator, n: int, p: float | np.ndarray) -> np.ndarray:
+    """Independent Bernoulli draws (always ``n`` draws, so streams stay aligned)."""
+    return rng.random(n) < p
 
 
 def fold(s: str) -> str:
@@ -76,192 +132,3 @@ def fold(s: str) -> str:
     """
     s = s.replace("Đ", "D").replace("đ", "d").replace("Ð", "D")
     return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
-
-
-def _pick(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    return rng.random(n) < p
-
-
-# IDs -------------------------------------------------------------------------------------------
-
-def _mistype_one(s: str, pos: int, digit: int, transpose: bool) -> str:
-    """One digit changed, or two adjacent (different) digits swapped."""
-    if transpose:
-        for k in range(len(s) - 1):
-            i = (pos + k) % (len(s) - 1)
-            if s[i] != s[i + 1]:
-                return s[:i] + s[i + 1] + s[i] + s[i + 2:]
-    new = str((int(s[pos]) + 1 + digit % 9) % 10)
-    return s[:pos] + new + s[pos + 1:]
-
-
-def noisy_ids(rng: np.random.Generator, true_ids: np.ndarray, legacy: np.ndarray, rates: Rates,
-              all_ids: np.ndarray) -> np.ndarray:
-    """The personal ID as recorded: sometimes missing, a legacy CMND, or mistyped.
-
-    A mistyped ID never equals somebody else's real ID (it would then be a different,
-    genuinely wrong person, which the pipeline cannot be expected to undo).
-    """
-    n = len(true_ids)
-    out = true_ids.copy()
-    u = rng.random(n)
-    miss = u < rates.id_missing
-    leg = (u >= rates.id_missing) & (u < rates.id_missing + rates.id_legacy)
-    typo = (u >= rates.id_missing + rates.id_legacy) & (u < rates.id_missing + rates.id_legacy + rates.id_mistyped)
-    out[miss] = ""
-    out[leg] = legacy[leg]  # empty for the young, who never held a CMND: recorded as missing
-    idx = np.flatnonzero(typo)
-    pos = rng.integers(0, 12, len(idx))
-    dig = rng.integers(0, 9, len(idx))
-    tr = rng.random(len(idx)) < 0.4
-    typed = np.array([_mistype_one(out[i], int(p), int(d), bool(t))
-                      for i, p, d, t in zip(idx, pos, dig, tr, strict=True)], dtype=object)
-    clash = pd.Series(typed, dtype=object).isin(pd.Index(all_ids)).to_numpy()
-    typed[clash] = ""
-    out[idx] = typed
-    return out
-
-
-def mistype_tax_codes(rng: np.random.Generator, codes: np.ndarray, rates: Rates) -> np.ndarray:
-    """Employer tax codes as recorded: some missing, some with one digit of the 10 changed."""
-    n = len(codes)
-    out = codes.copy()
-    u = rng.random(n)
-    out[u < rates.tax_missing] = ""
-    idx = np.flatnonzero((u >= rates.tax_missing) & (u < rates.tax_missing + rates.tax_mistyped))
-    pos = rng.integers(0, 10, len(idx))
-    dig = rng.integers(0, 9, len(idx))
-    for i, p, d in zip(idx, pos, dig, strict=True):
-        out[i] = _mistype_one(out[i], int(p), int(d), False)
-    return out
-
-
-# Names ----------------------------------------------------------------------------------------
-
-_TONES = ["\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
-
-
-def _typo(s: str, r1: float, r2: float) -> str:
-    """A plausible typing slip: a wrong tone mark (Nguyễn -> Nguyển) or a dropped letter."""
-    d = unicodedata.normalize("NFD", s)
-    tones = [i for i, c in enumerate(d) if c in _TONES]
-    if tones and r1 < 0.6:
-        i = tones[int(r2 * len(tones))]
-        others = [t for t in _TONES if t != d[i]]
-        d = d[:i] + others[int(r2 * 97) % len(others)] + d[i + 1:]
-        return unicodedata.normalize("NFC", d)
-    letters = [i for i, c in enumerate(s) if c.isalpha() and i > 0 and s[i - 1] != " "]
-    if not letters:
-        return s
-    i = letters[int(r2 * len(letters))]
-    return s[:i] + s[i + 1:]
-
-
-def _drop_thi_van(s: str) -> str:
-    words = s.split(" ")
-    for i in range(1, len(words) - 1):
-        if words[i] in ("Thị", "Văn"):
-            return " ".join(words[:i] + words[i + 1:])
-    return s
-
-
-def noisy_names(rng: np.random.Generator, names: np.ndarray, rates: Rates) -> np.ndarray:
-    """Full names as typed by a clerk: each kind of noise applied independently."""
-    out = names.copy()
-    n = len(out)
-    has_mid = np.array([(" Thị " in s) or (" Văn " in s[s.find(" "):]) for s in out]) if n else np.zeros(0, bool)
-    for i in np.flatnonzero(has_mid & _pick(rng, n, rates.name_drop_thi_van)):
-        out[i] = _drop_thi_van(out[i])
-    sel = np.flatnonzero(_pick(rng, n, rates.name_typo))
-    r1, r2 = rng.random(len(sel)), rng.random(len(sel))
-    for i, a, b in zip(sel, r1, r2, strict=True):
-        out[i] = _typo(out[i], float(a), float(b))
-    folded = _pick(rng, n, rates.name_fold)
-    for i in np.flatnonzero(folded):
-        out[i] = fold(out[i])
-    for i in np.flatnonzero(_pick(rng, n, rates.name_upper)):
-        out[i] = out[i].upper()
-    has_d = np.array(["Đ" in s or "đ" in s for s in out]) if n else np.zeros(0, bool)
-    for i in np.flatnonzero(has_d & _pick(rng, n, rates.name_eth)):
-        out[i] = out[i].replace("Đ", "\u00d0")
-    sel = np.flatnonzero(_pick(rng, n, rates.name_space))
-    r = rng.random(len(sel))
-    for i, a in zip(sel, r, strict=True):
-        spaces = [k for k, c in enumerate(out[i]) if c == " "]
-        if spaces:
-            k = spaces[int(a * len(spaces))]
-            out[i] = out[i][:k] + "  " + out[i][k + 1:]
-    for i in np.flatnonzero(_pick(rng, n, rates.name_nfd) & ~folded):
-        out[i] = unicodedata.normalize("NFD", out[i])
-    return out
-
-
-def abbreviate_org(name: str, r: float) -> str:
-    """Register-clerk abbreviations of organisation names (CÔNG TY TNHH MTV, CTY CP, UBND ...)."""
-    table = [("CÔNG TY TNHH MỘT THÀNH VIÊN", ["CTY TNHH MTV", "CÔNG TY TNHH MTV"]),
-             ("CÔNG TY CỔ PHẦN", ["CTY CP", "CÔNG TY CP", "CTY CỔ PHẦN"]),
-             ("CÔNG TY TNHH", ["CTY TNHH", "CT TNHH"]),
-             ("DOANH NGHIỆP TƯ NHÂN", ["DNTN", "DN TƯ NHÂN"]),
-             ("HỢP TÁC XÃ", ["HTX"]),
-             ("ỦY BAN NHÂN DÂN", ["UBND"]),
-             ("TRƯỜNG TRUNG HỌC CƠ SỞ", ["TRƯỜNG THCS"]),
-             ("CHI NHÁNH", ["CN"]),
-             ("THƯƠNG MẠI VÀ DỊCH VỤ", ["TM & DV", "TM-DV"]),
-             ("THƯƠNG MẠI", ["TM"]), ("DỊCH VỤ", ["DV"]), ("XÂY DỰNG", ["XD"]),
-             ("XUẤT NHẬP KHẨU", ["XNK"]), ("SẢN XUẤT", ["SX"])]
-    for long, shorts in table:
-        if long in name:
-            return name.replace(long, shorts[int(r * len(shorts))], 1)
-    return name
-
-
-# Dates ----------------------------------------------------------------------------------------
-
-def noisy_dobs(rng: np.random.Generator, full: np.ndarray, rates: Rates, as_of: date) -> np.ndarray:
-    """Dates of birth as recorded: partial, day/month swapped, a year off, or missing.
-
-    Never produces a date after as-of, and a swap is only made where the swapped text still
-    names a real date one way round (it always does: the source date is real).
-    """
-    out = full.copy()
-    n = len(out)
-    u = rng.random(n)
-    limit = as_of.isoformat()
-    c1 = rates.dob_missing
-    c2 = c1 + rates.dob_partial
-    c3 = c2 + rates.dob_swap
-    c4 = c3 + rates.dob_year
-    out[u < c1] = ""
-    part = np.flatnonzero((u >= c1) & (u < c2))
-    short = rng.random(len(part)) < 0.6
-    for i, s in zip(part, short, strict=True):
-        out[i] = out[i][:4] if s else out[i][:7]
-    for i in np.flatnonzero((u >= c2) & (u < c3)):
-        y, m, d = out[i].split("-")
-        swapped = f"{y}-{d}-{m}"
-        if m != d and (int(d) > 12 or swapped <= limit):
-            out[i] = swapped
-    sel = np.flatnonzero((u >= c3) & (u < c4))
-    sign = np.where(rng.random(len(sel)) < 0.5, -1, 1)
-    for i, sg in zip(sel, sign, strict=True):
-        y, m, d = out[i].split("-")
-        yy = int(y) + int(sg)
-        if m == "02" and d == "29":
-            d = "28"
-        cand = f"{yy:04d}-{m}-{d}"
-        out[i] = cand if cand <= limit else f"{int(y) - 1:04d}-{m}-{d}"
-    return out
-
-
-# Communes -------------------------------------------------------------------------------------
-
-def old_codes_for(rng: np.random.Generator, wards: np.ndarray, old_by_ward: dict[int, np.ndarray]
-                  ) -> np.ndarray:
-    """A pre-July-2025 code that maps to each given current ward, or -1 if it has none usable."""
-    out = np.full(len(wards), -1, dtype=np.int64)
-    r = rng.random(len(wards))
-    for k, (w, x) in enumerate(zip(wards.tolist(), r, strict=True)):
-        cands = old_by_ward.get(w)
-        if cands is not None:
-            out[k] = cands[int(x * len(cands))]
-    return out

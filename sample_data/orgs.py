@@ -1,5 +1,5 @@
 """Organisations: enterprises (and branches), cooperatives, public bodies, their social security
-units, their managers, and household businesses.
+units and their managers (household businesses: businesses.py).
 
 Sizes follow domain.md section 6 scaled to the population: about one enterprise per 80
 people, one household business per 20, a cooperative per ~1,700. Declared employee counts are
@@ -15,13 +15,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from sample_data.addresses import street_addresses
 from sample_data.names import COOP_SECTORS, ENT_SECTORS, org_brand
 from sample_data.people import unique_ints
 from sample_data.reference import TAX_PREFIX, Geography
 from sample_data.rules import retirement_months
-from sample_data.util import STREETS, choose, date_str, rng_for, sample_in_groups, to_day, zfill
+from sample_data.util import date_str, replace_some, rng_for, sample_in_groups, to_day, zfill
 
-__all__ = ["Orgs", "make_orgs", "tax_check_digit", "make_managers", "make_household_businesses"]
+__all__ = ["Orgs", "make_orgs", "tax_check_digit", "make_managers"]
 
 _WEIGHTS = np.array([31, 29, 23, 19, 17, 13, 7, 5, 3])
 _LEGAL = np.array(["TNHH MTV", "TNHH 2TV", "CP", "DNTN"], dtype=object)
@@ -87,16 +88,15 @@ def _org_frame(rng: np.random.Generator, geo: Geography, ward_i: np.ndarray, kin
     df["emp_int"] = emp
     df["employees"] = np.where(emp < 0, "", emp.astype(str).astype(object))
     df["registered_on"] = date_str(to_day(as_of) - rng.integers(30, 30 * 365, n).astype("timedelta64[D]"))
-    num = np.array([str(x) for x in rng.integers(1, 500, n)], dtype=object)
-    df["address"] = "Số " + num + " đường " + choose(rng, STREETS, n)
+    df["address"] = street_addresses(rng, n)
     return df
 
 
 def make_orgs(seed: int, geo: Geography, people: pd.DataFrame, as_of: date) -> Orgs:
     """Enterprises, branches, cooperatives and every social security unit."""
     rng = rng_for(seed, "orgs")
-    persons = len(people)
-    ward_pop = people.groupby("ward_i").size()
+    persons = int(people["resident"].sum())
+    ward_pop = people[people["resident"]].groupby("ward_i").size()
     w_i = ward_pop.index.to_numpy()
     w_p = ward_pop.to_numpy() * np.where(geo.ward_kind[w_i] == 1, 2.0, 1.0)
     w_p = w_p / w_p.sum()
@@ -215,7 +215,7 @@ def _units(seed: int, geo: Geography, orgs: pd.DataFrame, people: pd.DataFrame,
 
     # public bodies: ~4 % of the commune's residents insured through them
     rp = rng_for(seed, "public")
-    ward_pop = people.groupby("ward_i").size().reindex(w_i).to_numpy()
+    ward_pop = people[people["resident"]].groupby("ward_i").size().reindex(w_i).to_numpy()
     kinds = [("ỦY BAN NHÂN DÂN ", 0.35, 1.0), ("TRƯỜNG TIỂU HỌC ", 0.2, 1.0), ("TRƯỜNG THCS ", 0.15, 0.8),
              ("TRƯỜNG MẦM NON ", 0.15, 0.7), ("TRẠM Y TẾ ", 0.15, 0.6)]
     rows = []
@@ -233,8 +233,7 @@ def _units(seed: int, geo: Geography, orgs: pd.DataFrame, people: pd.DataFrame,
                                   "name": prefix + label, "ward_i": wi, "public": True}))
     pub = pd.concat(rows, ignore_index=True)
     pub["tax_code"] = zfill(tax_codes(rp, geo.ward_province[pub["ward_i"].to_numpy()], org_codes // 10), 10)
-    pub["address"] = "Số " + np.array([str(x) for x in rp.integers(1, 300, len(pub))], dtype=object) + \
-        " đường " + choose(rp, STREETS, len(pub))
+    pub["address"] = street_addresses(rp, len(pub))
     units = pd.concat([units, pub], ignore_index=True)
     units["ward"] = geo.ward_codes[units["ward_i"].to_numpy()]
     units["province"] = geo.ward_province[units["ward_i"].to_numpy()]
@@ -253,18 +252,22 @@ _ROLES = {
 }
 
 
-def _age_pools(people: pd.DataFrame, as_of: date) -> tuple[np.ndarray, np.ndarray]:
-    """People from 25 up to retirement age, and from retirement age up to 78 (true ages)."""
+def _age_pools(people: pd.DataFrame, as_of: date, resident: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Residents (or people outside the extract) from 25 up to retirement age, and from
+    retirement age up to 78 (true ages)."""
     age = people["age"].to_numpy()
     male = people["male"].to_numpy()
+    mine = people["resident"].to_numpy() == resident
     thr = np.where(male, retirement_months(True, as_of.year), retirement_months(False, as_of.year)) / 12
-    prime = np.flatnonzero((age >= 25) & (age < thr - 0.1))
-    older = np.flatnonzero((age >= thr + 0.1) & (age <= 78))
+    prime = np.flatnonzero((age >= 25) & (age < thr - 0.1) & mine)
+    older = np.flatnonzero((age >= thr + 0.1) & (age <= 78) & mine)
     return prime, older
 
 
-def make_managers(seed: int, people: pd.DataFrame, orgs: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """1-3 manager roles per enterprise and cooperative (branches have none here)."""
+def make_managers(seed: int, people: pd.DataFrame, orgs: pd.DataFrame, as_of: date, p_outside: float = 0.0
+                  ) -> pd.DataFrame:
+    """1-3 manager roles per enterprise and cooperative (branches have none here); about
+    ``p_outside`` of them held by people outside the population extract."""
     rng = rng_for(seed, "managers")
     main = orgs.index[orgs["kind"] != "branch"].to_numpy()
     rows_org, rows_role, order = [], [], []
@@ -279,7 +282,7 @@ def make_managers(seed: int, people: pd.DataFrame, orgs: pd.DataFrame, as_of: da
                       "order": np.concatenate(order)})
     m = m.sort_values(["org", "order"], kind="stable").reset_index(drop=True)
     prov = orgs["province"].to_numpy()[m["org"].to_numpy()]
-    prime, older = _age_pools(people, as_of)
+    prime, older = _age_pools(people, as_of, True)
     pp = people["province"].to_numpy()
     young_pick = sample_in_groups(rng, prime, pp[prime], prov)
     old_pick = sample_in_groups(rng, older, pp[older], prov)
@@ -287,6 +290,7 @@ def make_managers(seed: int, people: pd.DataFrame, orgs: pd.DataFrame, as_of: da
     u = rng.random(len(m))
     person = np.where(u < 0.85, young_pick, old_pick)
     person = np.where(u > 0.97, anywhere, person)
+    person = replace_some(rng, person, _age_pools(people, as_of, False)[0], p_outside)
     # about 8 % of second roles are the same person holding two titles (kiêm nhiệm)
     same = (m["order"].to_numpy() > 0) & (rng.random(len(m)) < 0.08)
     prev = np.r_[-1, person[:-1]]
@@ -294,42 +298,3 @@ def make_managers(seed: int, people: pd.DataFrame, orgs: pd.DataFrame, as_of: da
     m["person"] = person
     m["org_tax_code"] = orgs["tax_code"].to_numpy()[m["org"].to_numpy()]
     return m
-
-
-# Household businesses ------------------------------------------------------------------------
-
-_HKD_KIND = ["Cửa hàng tạp hóa", "Quán cơm", "Tiệm sửa xe", "Quán cà phê", "Tiệm may", "Cửa hàng điện thoại",
-             "Tiệm tóc", "Quán phở", "Cửa hàng vật liệu xây dựng", "Đại lý gas", "Tiệm vàng", "Nhà thuốc",
-             "Quán bún bò", "Cửa hàng quần áo", "Tiệm bánh"]
-
-
-def make_household_businesses(seed: int, geo: Geography, people: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Household businesses; the owner usually trades in their own commune."""
-    rng = rng_for(seed, "hkd")
-    n = max(10, round(len(people) * 0.05))
-    age = people["age"].to_numpy()
-    pool = np.flatnonzero((age >= 20) & (age <= 75))
-    owner = pool[rng.integers(0, len(pool), n)]
-    own_ward = people["ward_i"].to_numpy()[owner]
-    ward_pop = people.groupby("ward_i").size()
-    wi = ward_pop.index.to_numpy()
-    other = sample_in_groups(rng, wi, geo.ward_province[wi], geo.ward_province[own_ward])
-    elsewhere = rng.random(n) < 0.3
-    ward_i = np.where(elsewhere, other, own_ward)
-    df = pd.DataFrame({"owner": owner, "ward_i": ward_i})
-    df["ward"] = geo.ward_codes[ward_i]
-    df["province"] = geo.ward_province[ward_i]
-    letters = np.array(list("ABCDEF"), dtype=object)
-    serial = unique_ints(rng, np.zeros(n, dtype=np.int64), 0, 6_000_000)
-    df["business_id"] = zfill(df["province"].to_numpy(), 2) + letters[serial // 1_000_000] + "8" + \
-        zfill(serial % 1_000_000, 6)
-    given = people["full_name"].to_numpy()[owner]
-    given = np.array([s.rsplit(" ", 1)[-1] for s in given], dtype=object)
-    df["business_name"] = choose(rng, _HKD_KIND, n) + " " + given
-    df["tax_method"] = np.where(rng.random(n) < 0.6, "declaration", "presumptive")
-    df["status"] = np.array(["active", "suspended", "closed"], dtype=object)[rng.choice(3, n, p=[0.8, 0.1, 0.1])]
-    df["address"] = np.where(elsewhere, "Số " + np.array([str(x) for x in rng.integers(1, 300, n)], dtype=object)
-                             + " đường " + choose(rng, STREETS, n), people["address"].to_numpy()[owner])
-    emp = rng.integers(0, 6, n)
-    df["employees"] = np.where(rng.random(n) < 0.5, "", emp.astype(str).astype(object))
-    return df

@@ -6,17 +6,20 @@ then expanded to persons with ``np.repeat``, so a million people cost seconds, n
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from sample_data.addresses import home_addresses
 from sample_data.names import assemble, draw_middle_given, draw_surnames
-from sample_data.reference import PROVINCE_POPULATION_M, Geography
-from sample_data.rules import retirement_months
-from sample_data.util import STREETS, choose, date_str, rng_for, to_day, zfill
+from sample_data.noise_dates import partial_population_dobs
+from sample_data.planted import plant_edge_cases, plant_namesakes
+from sample_data.profiles import Draw
+from sample_data.reference import CITIES, PROVINCE_POPULATION_M, Geography
+from sample_data.util import date_str, rng_for, to_day, zfill
 
-__all__ = ["pick_wards", "make_people", "ROLES"]
+__all__ = ["pick_wards", "make_people", "ROLES", "unique_ints"]
 
 ROLES = np.array(["Chủ hộ", "Vợ", "Chồng", "Con", "Bố", "Mẹ", "Con dâu", "Cháu"], dtype=object)
 HEAD, WIFE, HUSBAND, CHILD, FATHER, MOTHER, DIL, GRANDCHILD = range(8)
@@ -32,20 +35,27 @@ def _top_k(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
     return np.sort(np.argsort(-keys, kind="stable")[:k])
 
 
-def pick_wards(rng: np.random.Generator, geo: Geography, persons: int) -> tuple[np.ndarray, np.ndarray]:
+def pick_wards(rng: np.random.Generator, geo: Geography, persons: int, geography: str = "country"
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Choose the communes people live in and their relative sizes.
 
     About ``PERSONS_PER_WARD`` people per commune: 3,000 people live in ~10 communes of ~3
     provinces, a million fill the country. Provinces are drawn by population; within them
-    wards (phường bigger than xã) with log-normal spread.
+    wards (phường bigger than xã) with log-normal spread. ``geography="cities"``: Hà Nội and
+    Hồ Chí Minh City only, nearly all in phường (urban addresses).
     """
     n_wards = int(np.clip(persons // PERSONS_PER_WARD, 1, len(geo.ward_codes)))
-    n_prov = int(np.clip(round(np.sqrt(n_wards)), 1, len(PROVINCE_POPULATION_M)))
-    provs = np.array(sorted(PROVINCE_POPULATION_M), dtype=np.int64)
-    pw = np.array([PROVINCE_POPULATION_M[p] for p in provs])
-    chosen = provs[_top_k(rng, pw, n_prov)]
-    in_prov = np.isin(geo.ward_province, chosen)
-    kind_factor = np.array([1.0, 2.2, 0.6])[geo.ward_kind]
+    if geography == "cities":
+        chosen = np.array(CITIES, dtype=np.int64)
+        kind_factor = np.array([0.05, 3.0, 0.0])[geo.ward_kind]
+        n_wards = max(n_wards, len(chosen))
+    else:
+        n_prov = int(np.clip(round(np.sqrt(n_wards)), 1, len(PROVINCE_POPULATION_M)))
+        provs = np.array(sorted(PROVINCE_POPULATION_M), dtype=np.int64)
+        pw = np.array([PROVINCE_POPULATION_M[p] for p in provs])
+        chosen = provs[_top_k(rng, pw, n_prov)]
+        kind_factor = np.array([1.0, 2.2, 0.6])[geo.ward_kind]
+    in_prov = np.isin(geo.ward_province, chosen) & (kind_factor > 0)
     per_ward = np.array([PROVINCE_POPULATION_M[p] for p in geo.ward_province]) / np.bincount(
         geo.ward_province, minlength=100)[geo.ward_province]
     weight = per_ward * kind_factor * rng.lognormal(0.0, 0.45, len(geo.ward_codes))
@@ -137,24 +147,6 @@ def _households(rng: np.random.Generator, n_households: int) -> pd.DataFrame:
     return df.sort_values(["hh", "order"], kind="stable").reset_index(drop=True)
 
 
-def _addresses(rng: np.random.Generator, kinds: np.ndarray, southern: np.ndarray) -> np.ndarray:
-    """House number, street and hamlet of each household (no commune: that is ward_code)."""
-    n = len(kinds)
-    num = zfill(rng.integers(1, 400, n), 3)
-    num = np.array([s.lstrip("0") for s in num], dtype=object)
-    street = choose(rng, STREETS, n)
-    group = zfill(rng.integers(1, 30, n), 2)
-    urban = np.where(rng.random(n) < 0.3, "Số " + num + " ngõ " + zfill(rng.integers(1, 200, n), 3)
-                     + ", đường " + street, "Số " + num + " đường " + street)
-    urban = urban + np.where(southern, ", Khu phố " + group, ", Tổ dân phố " + group)
-    hamlet_names = choose(rng, ["Tân Hòa", "Phú Lợi", "Bình An", "Long Thạnh", "Mỹ Hưng", "An Lạc",
-                                "Thạnh Phú", "Hòa Bình", "Tân Quý", "Phước Lộc"], n)
-    rural = np.where(southern, "Ấp " + hamlet_names,
-                     np.where(rng.random(n) < 0.5, "Thôn " + group, "Xóm " + group))
-    rural = np.where(rng.random(n) < 0.4, "Số " + num + ", " + rural, rural)
-    return np.where(kinds == 1, urban, rural)
-
-
 def _phones(rng: np.random.Generator, n: int) -> np.ndarray:
     """Ten-digit Vietnamese mobile numbers."""
     prefixes = np.array([90, 91, 93, 94, 96, 97, 98, 32, 33, 34, 35, 36, 37, 38, 39, 70, 76, 77,
@@ -182,78 +174,48 @@ def unique_ints(rng: np.random.Generator, base: np.ndarray, low: int, high: int,
         vals[dup] = base[dup] + rng.integers(low, high, int(dup.sum()))
 
 
-def _namesakes(rng: np.random.Generator, df: pd.DataFrame, rate: float) -> None:
-    """Give pairs of people of one commune the same name and birth year (in place).
-
-    Pairs share sex and surname already, so families stay coherent; only the middle and given
-    names and the birth year of the second person change.
-    """
-    k = int(round(rate * len(df) / 2))
-    if k == 0:
-        return
-    cand = df.index[(df["age"] >= 18) & (df["age"] <= 80) & ~df["edge"]].to_numpy()
-    cand = cand[rng.permutation(len(cand))]
-    sub = df.loc[cand, ["ward", "male", "surname", "age", "hh"]]
-    sub = sub.sort_values(["ward", "male", "surname"], kind="stable")
-    idx = sub.index.to_numpy()
-    key_same = ((sub["ward"].to_numpy()[1:] == sub["ward"].to_numpy()[:-1])
-                & (sub["male"].to_numpy()[1:] == sub["male"].to_numpy()[:-1])
-                & (sub["surname"].to_numpy()[1:] == sub["surname"].to_numpy()[:-1])
-                & (np.abs(sub["age"].to_numpy()[1:] - sub["age"].to_numpy()[:-1]) <= 10)
-                & (sub["hh"].to_numpy()[1:] != sub["hh"].to_numpy()[:-1]))
-    pos = np.flatnonzero(key_same)
-    pos = pos[np.concatenate([[True], np.diff(pos) > 1])] if len(pos) else pos  # disjoint pairs
-    pos = pos[:k]
-    a, b = idx[pos], idx[pos + 1]
-    df.loc[b, "middle"] = df.loc[a, "middle"].to_numpy()
-    df.loc[b, "given"] = df.loc[a, "given"].to_numpy()
-    da = df.loc[a, "dob"].to_numpy().astype("datetime64[D]")
-    db = df.loc[b, "dob"].to_numpy().astype("datetime64[D]")
-    day_of_year = np.minimum((db - db.astype("datetime64[Y]").astype("datetime64[D]")).astype(int), 364)
-    df.loc[b, "dob"] = da.astype("datetime64[Y]").astype("datetime64[D]") + day_of_year.astype("timedelta64[D]")
-    df.loc[b, "namesake_of"] = a
+def non_resident_count(persons: int, noise: Draw) -> int:
+    """How many people outside the population extract the world needs: enough that their
+    records are about the drawn share of the insured roll (managers and owners are drawn from
+    them at their own rates), and at least a few households when any register wants some."""
+    regs = noise.registers
+    share = regs["insured"].non_resident
+    want = max(regs[r].non_resident for r in ("insured", "managers", "household_businesses"))
+    if want <= 0:
+        return 0
+    return max(20, int(round(persons * share / (1.0 - share))))
 
 
-def _edge_cases(rng: np.random.Generator, df: pd.DataFrame, as_of: date) -> None:
-    """Plant people right on the rule boundaries (turning 15 today, reaching retirement today).
-
-    Each boundary gets one person exactly on it and one a day short, so an off-by-one in the
-    pipeline's age arithmetic changes the prospect lists.
-    """
-    if len(df) < 100:
-        return
-    def months_back(months: int) -> date:
-        y, m = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
-        return date(y, m + 1, min(as_of.day, 28))
-    plans = [
-        (True, date(as_of.year - 15, as_of.month, min(as_of.day, 28))),
-        (False, date(as_of.year - 15, as_of.month, min(as_of.day, 28)) + timedelta(days=1)),
-        (True, months_back(retirement_months(True, as_of.year))),
-        (True, months_back(retirement_months(True, as_of.year)) + timedelta(days=1)),
-        (False, months_back(retirement_months(False, as_of.year))),
-        (False, months_back(retirement_months(False, as_of.year)) + timedelta(days=1)),
-    ]
-    for male, dob in plans:
-        age = (as_of - dob).days / 365.25
-        cand = df.index[(df["male"] == male) & (np.abs(df["age"] - age) < 3) & ~df["edge"]].to_numpy()
-        if len(cand) == 0:
-            continue
-        i = cand[rng.integers(0, len(cand))]
-        df.loc[i, "dob"] = np.datetime64(dob.isoformat(), "D")
-        df.loc[i, "edge"] = True
-
-
-def make_people(seed: int, geo: Geography, persons: int, noise: str, as_of: date) -> pd.DataFrame:
-    """The population register plus hidden truth columns (``male``, true ``dob``, ``ward`` ...)."""
-    ward_idx, ward_p = pick_wards(rng_for(seed, "geo"), geo, persons)
-    rng = rng_for(seed, "households")
-    n_h = int(persons / 3.2) + 16
+def _members(rng: np.random.Generator, persons: int, outsiders: int) -> pd.DataFrame:
+    """Household members: ``persons`` residents (the first ones, in household order, the last
+    household possibly cut short) plus whole households of about ``outsiders`` non-residents."""
+    total = persons + outsiders
+    n_h = int(total / 3.2) + 16
     members = _households(rng, n_h)
-    while len(members) < persons:  # rare: top up with another batch
+    while len(members) < total + (40 if outsiders else 0):  # rare: top up with another batch
         extra = _households(rng, n_h // 4 + 16)
         extra["hh"] += members["hh"].max() + 1
         members = pd.concat([members, extra], ignore_index=True)
-    df = members.iloc[:persons].copy()
+    resident = np.ones(len(members), dtype=bool)
+    if outsiders:
+        hh = members["hh"].to_numpy()
+        ids, size = np.unique(hh, return_counts=True)
+        order = rng.permutation(len(ids))
+        k = int(np.searchsorted(np.cumsum(size[order]), outsiders)) + 1
+        resident = ~np.isin(hh, ids[order[:k]])
+    keep = resident & (np.cumsum(resident) <= persons) | ~resident
+    df = members[keep].copy()
+    df["resident"] = resident[keep]
+    return df
+
+
+def make_people(seed: int, geo: Geography, persons: int, noise: Draw, as_of: date) -> pd.DataFrame:
+    """Residents (``resident``) and the people outside the extract whose records other
+    registers hold, with hidden truth columns (``male``, true ``dob``, ``ward`` ...)."""
+    ward_idx, ward_p = pick_wards(rng_for(seed, "geo"), geo, persons, noise.geography)
+    rng = rng_for(seed, "households")
+    df = _members(rng, persons, non_resident_count(persons, noise))
+    persons = len(df)  # from here on: everybody, residents or not
     hh_ids, df["hh"] = np.unique(df["hh"].to_numpy(), return_inverse=True)
     n_hh = len(hh_ids)
     hh_ward = ward_idx[rng.choice(len(ward_idx), n_hh, p=ward_p)]
@@ -286,8 +248,11 @@ def make_people(seed: int, geo: Geography, persons: int, noise: str, as_of: date
     by = df["dob"].to_numpy().astype("datetime64[Y]").astype(int) + 1970
     middle, given = draw_middle_given(rn, male, by)
     df["middle"], df["given"] = middle, given
-    _edge_cases(rng_for(seed, "edge"), df, as_of)
-    _namesakes(rng_for(seed, "namesakes"), df, {"none": 0.0, "normal": 0.01, "hard": 0.03}[noise])
+    df = df.reset_index(drop=True)
+    plant_edge_cases(rng_for(seed, "edge"), df, as_of)
+    rs = rng_for(seed, "namesakes")
+    plant_namesakes(rs, df, noise.world["namesake_commune"], "ward")
+    plant_namesakes(rs, df, noise.world["namesake_province"], "province")
     df["full_name"] = assemble(df["surname"].to_numpy(), male, df["middle"].to_numpy(),
                                df["given"].to_numpy())
     dob = df["dob"].to_numpy().astype("datetime64[D]")
@@ -310,15 +275,8 @@ def make_people(seed: int, geo: Geography, persons: int, noise: str, as_of: date
     df["legacy_id"] = np.where(has_cmnd, zfill(legacy, 9), "")
 
     # the population's own record of the date of birth: partial for some, older people more
-    text = date_str(dob)
-    u = rd.random(persons)
-    if noise != "none":
-        p_part = np.where(year < 1960, 0.14, 0.05) * (2 if noise == "hard" else 1)
-        yo = (u < p_part * 0.65) & ~df["edge"].to_numpy()
-        ym = (u >= p_part * 0.65) & (u < p_part) & ~df["edge"].to_numpy()
-        text = np.where(yo, np.array([t[:4] for t in text], dtype=object), text)
-        text = np.where(ym, np.array([t[:7] for t in text], dtype=object), text)
-    df["date_of_birth"] = text
+    df["date_of_birth"] = partial_population_dobs(rd, date_str(dob), year,
+                                                  noise.registers["population"].dob_partial, df["edge"].to_numpy())
 
     # deaths: Gompertz-like yearly risk over a three-year window, some on and after as-of
     rx = rng_for(seed, "deaths")
@@ -329,7 +287,7 @@ def make_people(seed: int, geo: Geography, persons: int, noise: str, as_of: date
     when = np.where(v < 0.04, asof_d, when)
     when = np.where((v >= 0.04) & (v < 0.09), asof_d + rx.integers(1, 61, persons).astype("timedelta64[D]"), when)
     if persons >= 200:  # make sure both boundary cases exist in every usable world
-        ids = np.flatnonzero(dead & (df["age"].to_numpy() > 60))
+        ids = np.flatnonzero(dead & (df["age"].to_numpy() > 60) & df["resident"].to_numpy())
         if len(ids) >= 2:
             when[ids[0]], when[ids[1]] = asof_d, asof_d + np.timedelta64(1, "D")
     when = np.maximum(when, dob + np.timedelta64(1, "D"))
@@ -339,7 +297,7 @@ def make_people(seed: int, geo: Geography, persons: int, noise: str, as_of: date
 
     ra = rng_for(seed, "address")
     hh_kind = geo.ward_kind[hh_ward]
-    addr = _addresses(ra, hh_kind, geo.ward_province[hh_ward] >= SOUTHERN_FROM_PROVINCE)
+    addr = home_addresses(ra, hh_kind, geo.ward_province[hh_ward])
     df["address"] = addr[hh]
     df["household_id"] = ("HD" + zfill(geo.ward_codes[hh_ward], 5) + zfill(np.arange(n_hh) + 1, 6))[hh]
     df["relation_to_head"] = ROLES[df["role"].to_numpy()]

@@ -12,18 +12,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from sample_data.noise import (
-    abbreviate_org,
-    fold,
-    mistype_tax_codes,
-    noisy_dobs,
-    noisy_ids,
-    noisy_names,
-    old_codes_for,
-    rates_for,
-)
+from sample_data.addresses import home_addresses, noisy_addresses
+from sample_data.communes import earlier_wards, old_codes, old_ward_for_tail
+from sample_data.noise import Rates, conditional, pick
+from sample_data.noise_dates import noisy_dobs
+from sample_data.noise_ids import noisy_ids, noisy_tax_codes
+from sample_data.noise_names import noisy_names, noisy_org_names
+from sample_data.profiles import Draw
 from sample_data.reference import Geography
-from sample_data.util import date_str, rng_for, sample_in_groups, zfill
+from sample_data.util import date_str, rng_for, zfill
 
 __all__ = ["COLUMNS", "build_tables"]
 
@@ -48,55 +45,76 @@ def _ward_text(codes: np.ndarray) -> np.ndarray:
     return zfill(codes, 5)
 
 
-def _person_copy(rng: np.random.Generator, people: pd.DataFrame, owner: np.ndarray, register: str,
-                 noise: str, as_of: date) -> dict[str, np.ndarray]:
+def _truth_id(people: pd.DataFrame, owner: np.ndarray) -> np.ndarray:
+    """The population's ID of each owner; empty for people outside the extract."""
+    return np.where(people["resident"].to_numpy()[owner], people["person_id"].to_numpy()[owner], "")
+
+
+def _person_copy(rng: np.random.Generator, people: pd.DataFrame, owner: np.ndarray, r: Rates,
+                 stale: np.ndarray, as_of: date) -> dict[str, np.ndarray]:
     """ID, name, date of birth and sex of ``owner`` as another register recorded them."""
-    r = rates_for(register, noise)
-    all_ids = people["person_id"].to_numpy()
-    pid = noisy_ids(rng, all_ids[owner], people["legacy_id"].to_numpy()[owner], r, all_ids)
-    name = noisy_names(rng, people["full_name"].to_numpy()[owner], r)
-    dob = noisy_dobs(rng, date_str(people["dob"].to_numpy()[owner]), r, as_of)
+    pid = noisy_ids(rng, owner, people, r, stale)
+    name = noisy_names(rng, people["full_name"].to_numpy()[owner], people["male"].to_numpy()[owner], r, stale)
+    dob = noisy_dobs(rng, date_str(people["dob"].to_numpy()[owner]), r, stale, as_of)
     sex = people["sex"].to_numpy()[owner].copy()
-    sex[rng.random(len(owner)) < r.sex_missing] = ""
+    sex[pick(rng, len(owner), r.sex_missing)] = ""
     return {"person_id": pid, "full_name": name, "date_of_birth": dob, "sex": sex}
 
 
-def _population(people: pd.DataFrame) -> pd.DataFrame:
-    df = people[["person_id", "full_name", "date_of_birth", "sex", "household_id", "relation_to_head",
-                 "address", "phone", "death_date"]].copy()
-    df["ward_code"] = _ward_text(people["ward"].to_numpy())
+def _written_wards(rng: np.random.Generator, geo: Geography, ward_i: np.ndarray, r: Rates, stale: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The commune code as written (current, or an old one, some of split communes) and, per
+    row, the old commune an old three-tier address tail would name."""
+    n = len(ward_i)
+    sel = np.flatnonzero(pick(rng, n, conditional(r.ward_old, r.stale, r.stale_ward_old, stale)))
+    written = np.full(n, -1, dtype=np.int64)
+    written[sel] = old_codes(rng, geo, ward_i[sel], r.ward_split)
+    text = _ward_text(geo.ward_codes[ward_i])
+    text[written >= 0] = _ward_text(written[written >= 0])
+    return text, old_ward_for_tail(rng, geo, ward_i, written)
+
+
+def _population(rng: np.random.Generator, geo: Geography, people: pd.DataFrame, r: Rates) -> pd.DataFrame:
+    """Residents only, as the population register holds them (names and addresses with its own
+    light noise; person_id and ward_code clean)."""
+    res = people[people["resident"]]
+    df = res[["person_id", "full_name", "date_of_birth", "sex", "household_id", "relation_to_head",
+              "address", "phone", "death_date"]].copy()
+    none = np.zeros(len(res), dtype=bool)
+    df["full_name"] = noisy_names(rng, res["full_name"].to_numpy(), res["male"].to_numpy(), r, none)
+    df["address"] = noisy_addresses(rng, res["address"].to_numpy(), np.full(len(res), -1), geo.legacy_parts,
+                                    r, none)
+    df["ward_code"] = _ward_text(res["ward"].to_numpy())
     df["_person_id"] = df["person_id"]
     df["_reason"] = ""
-    return df
+    return df.reset_index(drop=True)
 
 
-def _insured(rng: np.random.Generator, geo: Geography, people: pd.DataFrame, rec: pd.DataFrame,
-             noise: str, as_of: date) -> pd.DataFrame:
+def _insured(rng: np.random.Generator, geo: Geography, people: pd.DataFrame, rec: pd.DataFrame, r: Rates,
+             as_of: date) -> pd.DataFrame:
+    """The roll: a mover's record keeps an earlier home (commune and an address there)."""
     owner = rec["owner"].to_numpy()
-    copy = _person_copy(rng, people, owner, "insured", noise, as_of)
+    n = len(owner)
+    stale = pick(rng, n, r.stale)
+    copy = _person_copy(rng, people, owner, r, stale, as_of)
     df = pd.DataFrame({"si_code": rec["si_code"].to_numpy(), **copy})
-    r = rates_for("insured", noise)
-    ward = people["ward"].to_numpy()[owner].copy()
-    u = rng.random(len(df))
-    moved = np.flatnonzero(u < r.ward_outdated)
-    if len(moved):  # an earlier address, usually in the same province
-        wards_pop = np.unique(people["ward"].to_numpy())
-        wp = geo.ward_province[geo.ward_index(wards_pop)]
-        prov = people["province"].to_numpy()[owner[moved]]
-        for _ in range(3):  # re-draw the few that landed on the current ward
-            same = ward[moved] == people["ward"].to_numpy()[owner[moved]]
-            if not same.any():
-                break
-            ward[moved[same]] = sample_in_groups(rng, wards_pop, wp, prov[same])
-    old_sel = np.flatnonzero((u >= r.ward_outdated) & (u < r.ward_outdated + r.ward_old))
-    old = old_codes_for(rng, ward[old_sel], geo.old_codes_by_ward)
-    ward_txt = _ward_text(ward)
-    ward_txt[old_sel[old >= 0]] = _ward_text(old[old >= 0])
-    df["ward_code"] = ward_txt
-    df["address"] = people["address"].to_numpy()[owner]
+    home = people["ward_i"].to_numpy()[owner]
+    ward_i = home.copy()
+    address = people["address"].to_numpy()[owner].copy()
+    moved = np.flatnonzero(pick(rng, n, conditional(r.moved, r.stale, r.stale_moved, stale)))
+    if len(moved):
+        populated = np.unique(people.loc[people["resident"], "ward_i"].to_numpy())
+        ward_i[moved] = earlier_wards(rng, geo, home[moved], populated, r.moved_other_province)
+        address[moved] = home_addresses(rng, geo.ward_kind[ward_i[moved]], geo.ward_province[ward_i[moved]])
+    text, tail = _written_wards(rng, geo, ward_i, r, stale)
+    text[pick(rng, n, r.ward_missing)] = ""
+    df["ward_code"] = text
+    df["address"] = noisy_addresses(rng, address, tail, geo.legacy_parts, r, stale)
     for c in ("si_type", "si_status", "employer_unit_code", "hi_valid_to", "pensioner"):
         df[c] = rec[c].to_numpy()
-    df["_person_id"] = people["person_id"].to_numpy()[owner]
+    df["_person_id"] = _truth_id(people, owner)
+    df["_moved"] = ward_i != home
+    df["_stale"] = stale
     df["_reason"] = ""
     return df
 
@@ -111,73 +129,65 @@ def _orgs(orgs: pd.DataFrame, kind: str) -> pd.DataFrame:
     return df.sort_values("tax_code", kind="stable").reset_index(drop=True)
 
 
-def _managers(rng: np.random.Generator, people: pd.DataFrame, m: pd.DataFrame, noise: str, as_of: date
+def _managers(rng: np.random.Generator, people: pd.DataFrame, m: pd.DataFrame, r: Rates, as_of: date
               ) -> pd.DataFrame:
     owner = m["person"].to_numpy()
-    copy = _person_copy(rng, people, owner, "managers", noise, as_of)
+    stale = pick(rng, len(owner), r.stale)
+    copy = _person_copy(rng, people, owner, r, stale, as_of)
     df = pd.DataFrame({"org_tax_code": m["org_tax_code"].to_numpy(), **copy, "role": m["role"].to_numpy()})
-    df["_person_id"] = people["person_id"].to_numpy()[owner]
+    df["_person_id"] = _truth_id(people, owner)
     df["_reason"] = ""
     return df
 
 
-def _hkd(rng: np.random.Generator, geo: Geography, people: pd.DataFrame, hkd: pd.DataFrame, noise: str,
+def _hkd(rng: np.random.Generator, geo: Geography, people: pd.DataFrame, hkd: pd.DataFrame, r: Rates,
          as_of: date) -> pd.DataFrame:
+    """Household businesses; the truth keeps the true current commune (``_ward``), whatever
+    old (or split) code the row carries."""
     owner = hkd["owner"].to_numpy()
-    copy = _person_copy(rng, people, owner, "household_businesses", noise, as_of)
-    r = rates_for("household_businesses", noise)
+    stale = pick(rng, len(owner), r.stale)
+    copy = _person_copy(rng, people, owner, r, stale, as_of)
     df = pd.DataFrame({"business_id": hkd["business_id"].to_numpy(), "owner_person_id": copy["person_id"],
                        "owner_full_name": copy["full_name"], "owner_date_of_birth": copy["date_of_birth"]})
-    for c in ("business_name", "tax_method", "status", "address", "employees"):
+    for c in ("business_name", "tax_method", "status", "employees"):
         df[c] = hkd[c].to_numpy()
-    ward = hkd["ward"].to_numpy()
-    txt = _ward_text(ward)
-    sel = np.flatnonzero(rng.random(len(df)) < r.ward_old)
-    old = old_codes_for(rng, ward[sel], geo.old_codes_by_ward)
-    txt[sel[old >= 0]] = _ward_text(old[old >= 0])
-    df["ward_code"] = txt
-    df["_person_id"] = people["person_id"].to_numpy()[owner]
-    df["_ward"] = _ward_text(ward)
+    ward_i = hkd["ward_i"].to_numpy()
+    df["ward_code"], tail = _written_wards(rng, geo, ward_i, r, stale)
+    df["address"] = noisy_addresses(rng, hkd["address"].to_numpy(), tail, geo.legacy_parts, r, stale)
+    df["_person_id"] = _truth_id(people, owner)
+    df["_ward"] = _ward_text(hkd["ward"].to_numpy())
     df["_reason"] = ""
     return df.sort_values("business_id", kind="stable").reset_index(drop=True)
 
 
-def _employers(rng: np.random.Generator, geo: Geography, units: pd.DataFrame, noise: str) -> pd.DataFrame:
-    r = rates_for("employers", noise)
+def _employers(rng: np.random.Generator, geo: Geography, units: pd.DataFrame, r: Rates) -> pd.DataFrame:
     n = len(units)
-    name = units["name"].to_numpy().copy()
-    ab = np.flatnonzero(rng.random(n) < r.org_abbrev)
-    rr = rng.random(len(ab))
-    for i, x in zip(ab, rr, strict=True):
-        name[i] = abbreviate_org(name[i], float(x))
-    for i in np.flatnonzero(rng.random(n) < r.org_fold):
-        name[i] = fold(name[i])
-    title = np.flatnonzero(rng.random(n) < r.org_fold / 2)
-    for i in title:
-        name[i] = name[i].title()
-    ward = units["ward"].to_numpy()
-    txt = _ward_text(ward)
-    sel = np.flatnonzero(rng.random(n) < r.ward_old)
-    old = old_codes_for(rng, ward[sel], geo.old_codes_by_ward)
-    txt[sel[old >= 0]] = _ward_text(old[old >= 0])
+    none = np.zeros(n, dtype=bool)
+    ward_i = geo.ward_index(units["ward"].to_numpy())
+    text, tail = _written_wards(rng, geo, ward_i, r, none)
+    text[pick(rng, n, r.ward_missing)] = ""
     df = pd.DataFrame({"unit_code": units["unit_code"].to_numpy(),
-                       "tax_code": mistype_tax_codes(rng, units["tax_code"].to_numpy(), r),
-                       "name": name, "ward_code": txt, "address": units["address"].to_numpy()})
+                       "tax_code": noisy_tax_codes(rng, units["tax_code"].to_numpy(), r),
+                       "name": noisy_org_names(rng, units["name"].to_numpy(), r), "ward_code": text,
+                       "address": noisy_addresses(rng, units["address"].to_numpy(), tail, geo.legacy_parts, r,
+                                                  none)})
     df["_tax_code"] = np.where(units["public"].to_numpy(), "", units["tax_code"].to_numpy())
     df["_reason"] = ""
     return df.sort_values("unit_code", kind="stable").reset_index(drop=True)
 
 
 def build_tables(seed: int, geo: Geography, people: pd.DataFrame, orgs: pd.DataFrame, units: pd.DataFrame,
-                 managers: pd.DataFrame, hkd: pd.DataFrame, rec: pd.DataFrame, noise: str, as_of: date
+                 managers: pd.DataFrame, hkd: pd.DataFrame, rec: pd.DataFrame, noise: Draw, as_of: date
                  ) -> dict[str, pd.DataFrame]:
-    """All seven registers, noisy as ``noise`` says, with hidden truth columns."""
+    """All seven registers, noisy at the world's drawn rates, with hidden truth columns."""
+    r = noise.registers
     return {
-        "population": _population(people),
+        "population": _population(rng_for(seed, "noise_population"), geo, people, r["population"]),
         "enterprises": _orgs(orgs, "enterprises"),
         "cooperatives": _orgs(orgs, "cooperatives"),
-        "managers": _managers(rng_for(seed, "noise_managers"), people, managers, noise, as_of),
-        "household_businesses": _hkd(rng_for(seed, "noise_hkd"), geo, people, hkd, noise, as_of),
-        "insured": _insured(rng_for(seed, "noise_insured"), geo, people, rec, noise, as_of),
-        "employers": _employers(rng_for(seed, "noise_employers"), geo, units, noise),
+        "managers": _managers(rng_for(seed, "noise_managers"), people, managers, r["managers"], as_of),
+        "household_businesses": _hkd(rng_for(seed, "noise_hkd"), geo, people, hkd, r["household_businesses"],
+                                     as_of),
+        "insured": _insured(rng_for(seed, "noise_insured"), geo, people, rec, r["insured"], as_of),
+        "employers": _employers(rng_for(seed, "noise_employers"), geo, units, r["employers"]),
     }

@@ -60,9 +60,10 @@ def _employer_groups(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     ins = _usable(tables["insured"])
     act = ins[(ins["si_type"] == "compulsory") & (ins["si_status"] == "active")
               & ins["employer_unit_code"].isin(unit_org.index)]
-    per_org = pd.DataFrame({"org": unit_org[act["employer_unit_code"].to_numpy()].to_numpy(),
-                            "person": act["_person_id"].to_numpy()})
-    insured_n = per_org.groupby("org")["person"].nunique()
+    # The contract counts active compulsory *records*: residents' and outsiders' alike (nobody
+    # holds two, so this is also the number of persons).
+    per_org = pd.DataFrame({"org": unit_org[act["employer_unit_code"].to_numpy()].to_numpy()})
+    insured_n = per_org.groupby("org").size()
     emp = pd.to_numeric(orgs["employees"].replace("", np.nan), errors="coerce")
     is_active = orgs["status"] == "active"
     has_unit = orgs["tax_code"].isin(unit_org.to_numpy())

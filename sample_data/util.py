@@ -6,14 +6,15 @@ from datetime import date
 
 import numpy as np
 
-__all__ = ["zfill", "date_str", "to_day", "month_end", "rng_for", "STREETS", "choose"]
+__all__ = ["zfill", "date_str", "to_day", "month_end", "rng_for", "STREETS", "choose", "sample_in_groups",
+           "rank_in_group", "replace_some"]
 
 # One child generator per named component, so adding draws to one part of the world does not
 # shift every other part (and the files stay stable when one module changes).
 _COMPONENTS = [
     "geo", "households", "names", "dates", "ids", "deaths", "address", "orgs", "units",
     "managers", "hkd", "workers", "insured", "noise_insured", "noise_managers", "noise_hkd",
-    "noise_employers", "badrows", "namesakes", "edge", "public",
+    "noise_employers", "badrows", "namesakes", "edge", "public", "noise_population",
 ]
 
 
@@ -100,3 +101,14 @@ def rank_in_group(group: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(group), dtype=np.int64)
     ranks[order] = np.arange(len(g)) - run
     return ranks
+
+
+def replace_some(rng: np.random.Generator, person: np.ndarray, pool: np.ndarray, rate: float) -> np.ndarray:
+    """About ``rate`` of ``person`` replaced by random members of ``pool`` (people outside the
+    extract, for managers and owners)."""
+    out = rng.random(len(person)) < rate
+    if len(pool) == 0 or not out.any():
+        return person
+    person = person.copy()
+    person[out] = pool[rng.integers(0, len(pool), int(out.sum()))]
+    return person

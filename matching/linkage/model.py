@@ -39,6 +39,8 @@ __all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimat
            "estimate_match_share", "fit_model", "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
 
 _FLOOR = 1e-7
+_ID = [comp.name for comp in COMPARISONS].index("person_id")
+_NAME = [comp.name for comp in COMPARISONS].index("full_name")
 _DOB = [comp.name for comp in COMPARISONS].index("dob")
 _WARD = [comp.name for comp in COMPARISONS].index("ward")
 # Soft count of matches a level needs in a stratum before it takes part in the ordering of weights.
@@ -168,6 +170,10 @@ def estimate_u(rec: Features, pop: Features, strata: Strata, *, n_pairs: int, se
     r = rng.integers(0, len(rec), n_pairs)
     p = rng.integers(0, len(pop), n_pairs)
     gamma = compare_pairs(rec, pop, r, p, workers=workers, name_cuts=name_cuts)
+    # A random pair is a match once in N: with few residents that is not "practically never", and
+    # an ID that agrees with the name too is the record's own; such pairs say nothing about u.
+    own = (gamma[:, _ID] == 0) & (gamma[:, _NAME] >= 0) & (gamma[:, _NAME] <= 2)
+    gamma, r = gamma[~own], r[~own]
     shares = _level_shares(gamma, np.ones(len(gamma)), _sizes())
     out = [np.tile(share, (len(strata), 1)) for share in shares]
     kind = strata.dob_kind_of_record[r]

@@ -83,12 +83,12 @@ def _matches(listed: tuple[Column, ...], names: list[str], types: list[str], *, 
     """What is wrong with a file's columns against the catalogue's (``w_*``: one or more ``w_`` columns)."""
     problems, at = [], 0
     for column in listed:
-        if column.name == "w_*":
-            start = at
-            while at < len(names) and names[at].startswith("w_"):
+        if column.name.endswith("*"):
+            start, prefix = at, column.name[:-1]
+            while at < len(names) and names[at].startswith(prefix):
                 at += 1
             if at == start:
-                problems.append("no w_* columns")
+                problems.append(f"no {column.name} columns")
             continue
         if extras and column.name == "raw":  # malformed rows' text comes after any extra input column
             at = names.index("raw") if "raw" in names else at
