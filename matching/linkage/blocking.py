@@ -50,8 +50,9 @@ class BlockingRule:
 
     ``only``: which records the rule is for: ``""`` all, ``"no_year"`` records without a birth
     year, ``"no_sex"`` records without sex, ``"no_ward"`` records without a commune,
-    ``"no_month"`` records whose date is the year alone, ``"unplaced"`` records with neither a
-    birth year nor a ward (e.g. managers).
+    ``"no_month"`` records whose date is the year alone (or the `YYYY-01-01` placeholder),
+    ``"unplaced"`` records with neither a birth year nor a ward (e.g. managers).
+    ``pop_only``: the same for residents (``"no_month"``: residents whose date is the year alone).
     ``cap``: population rows per key above which the key is skipped (0: only ``max_block_size``).
     """
 
@@ -59,6 +60,7 @@ class BlockingRule:
     columns: tuple[str, ...]
     only: str = ""
     cap: int = 0
+    pop_only: str = ""
 
     @property
     def only_unplaced(self) -> bool:
@@ -93,6 +95,9 @@ RULES: tuple[BlockingRule, ...] = (
     # just the year, one off or under a misspelt name, is found by these.
     BlockingRule("name_year1_partial", ("core", "year~"), only="no_month", cap=40),
     BlockingRule("name1_year_partial", ("core~", "year"), only="no_month", cap=50),
+    # ... and a resident known by the year alone, from a record with the whole date.
+    BlockingRule("name_year1_resident_partial", ("core", "year~"), pop_only="no_month", cap=40),
+    BlockingRule("name1_year_resident_partial", ("core~", "year"), pop_only="no_month", cap=50),
 )
 
 
@@ -217,7 +222,7 @@ def _known(feat: Features, columns: tuple[str, ...], only: str) -> np.ndarray:
     elif only == "no_ward":
         known &= feat.ward < 0
     elif only == "no_month":
-        known &= feat.month < 0
+        known &= feat.year_only
     for column in columns:
         known &= getattr(feat, column.rstrip("~")) >= 0
     return known
@@ -265,7 +270,7 @@ def _rule_pairs(rule: BlockingRule, rec: Features, pop: Features, neighbours: pd
         return _id_one_edit_pairs(rec, pop, cap, threads)
     columns = tuple(c.rstrip("~") for c in rule.columns)
     lrows = np.flatnonzero(_known(rec, rule.columns, rule.only))
-    prows = np.flatnonzero(_known(pop, rule.columns, ""))
+    prows = np.flatnonzero(_known(pop, rule.columns, rule.pop_only))
     lcols = [getattr(rec, c)[lrows].astype(np.int64) for c in columns]
     pcols = [getattr(pop, c)[prows].astype(np.int64) for c in columns]
     if "core~" in rule.columns and neighbours is not None:

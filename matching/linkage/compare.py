@@ -169,6 +169,10 @@ def _levels_dob(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray) -> n
     diff = np.abs(ya - yb)
     one_digit = ((diff < 10) & (ya // 10 == yb // 10)) | ((diff % 10 == 0) & (diff < 100) & (ya % 10 == yb % 10))
     out[full & same_md & ~same_year & ((diff == 1) | one_digit)] = _DOB["year_typo"]
+    # `YYYY-01-01` is how a register writes a date it knows only the year of (domain: DOB
+    # placeholders): against another full date of that year it is a year-only date, not a clash.
+    placeholder = ((ma == 1) & (da == 1)) | ((mb == 1) & (db == 1))
+    out[same_year & full & ~same_md & placeholder] = _DOB["partial"]
     out[same_year & full & (ma == db) & (da == mb) & (ma != da)] = _DOB["swapped"]
     out[same_year & same_md] = _DOB["exact"]
     out[(ya < 0) | (yb < 0)] = NULL

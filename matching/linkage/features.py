@@ -156,6 +156,11 @@ class Features:
     work_ward: np.ndarray | None = None  # int32
     work_province: np.ndarray | None = None  # int16
 
+    @property
+    def year_only(self) -> np.ndarray:
+        """The date of birth is known to the year only: partial, or the `YYYY-01-01` placeholder."""
+        return (self.year >= 0) & ((self.month < 0) | (self.day < 0) | ((self.month == 1) & (self.day == 1)))
+
     def __len__(self) -> int:
         return len(self.key)
 
@@ -250,6 +255,7 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
     n_rec = len(records)
     names = _name_codes(np.concatenate([_objects(records["full_name"]), _objects(population["full_name"])]))
     codes = {part: (row_codes[:n_rec], row_codes[n_rec:]) for part, (row_codes, _) in names.items()}
+
     texts = {part: _gather(vocab, row_codes, "") if len(vocab) else np.full(len(row_codes), "", dtype=object)
              for part, (row_codes, vocab) in names.items() if part in ("folded", "core", "given")}
     wards, work_wards = _place_codes(records, population, "ward_code")

@@ -110,7 +110,8 @@ def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
             elif (rule.only == "unplaced" and not (rec.year[i] < 0 and rec.ward[i] < 0)) or (
                     rule.only == "no_year" and not rec.year[i] < 0) or (rule.only == "no_sex" and not rec.sex[i] < 0) or (
                     rule.only == "no_ward" and not rec.ward[i] < 0) or (
-                    rule.only == "no_month" and not rec.month[i] < 0):
+                    rule.only == "no_month" and not rec.year_only[i]) or (
+                    rule.pop_only == "no_month" and not pop.year_only[j]):
                 ok = False
             else:
                 ok = True
