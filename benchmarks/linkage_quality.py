@@ -57,7 +57,7 @@ def load_world(folder: Path) -> dict[str, pd.DataFrame]:
                 rows[column] = None
         tables[name] = standardise_register(name, rows, tables.get("population"))
     tables["organisations"] = pd.concat([tables.pop("enterprises"), tables.pop("cooperatives")], ignore_index=True)
-    records = person_records(tables)
+    records = person_records(tables, dt.date(2026, 7, 1))
     truth = []
     for source, file in SOURCES.items():
         links = pd.read_csv(folder / "truth" / file, dtype=str, keep_default_na=False)

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["GroupQuality", "any_probability", "expected_quality", "record_probability", "uncovered_probability"]
+__all__ = ["GroupQuality", "any_probability", "expected_quality", "record_probability", "uncovered_probability",
+           "unplaced_cover"]
 
 
 def uncovered_probability(candidates: pd.DataFrame, covering: pd.Series, persons: pd.Index | list[str]
@@ -46,6 +47,27 @@ def uncovered_probability(candidates: pd.DataFrame, covering: pd.Series, persons
     log_rest = pd.Series(np.log1p(-np.minimum(prob, 1 - 1e-12)), index=chosen["person_id"].to_numpy())
     by_person = log_rest.groupby(level=0).sum()
     return pd.Series(np.exp(by_person.reindex(index).fillna(0.0).to_numpy()), index=index)
+
+
+def unplaced_cover(uncovered: np.ndarray, eligible: np.ndarray, none: np.ndarray, outsider_share: float) -> np.ndarray:
+    """``uncovered`` lowered by the covering records no candidate explains.
+
+    The covering records' "none of these" mass (``none``, one per covering record) beyond the
+    outsiders expected among them (``outsider_share`` of them) is records of residents the linkage
+    did not find: most likely residents who look uncovered. Those ``L`` records are spread over the
+    eligible residents in proportion to how uncovered they look, so a resident who looks surely
+    uncovered is so with probability ``exp(−L / Σ uncovered)``.
+
+    >>> cover = unplaced_cover(np.array([1.0, 1.0, 0.0]), np.array([True, True, True]), np.array([0.52, 0.02]), 0.02)
+    >>> cover.round(3).tolist()
+    [0.779, 0.779, 0.0]
+    """
+    none = np.asarray(none, dtype=float)
+    lost = max(float(none.sum()) - outsider_share * len(none), 0.0)  # beyond the outsiders expected among them
+    mass = float(np.asarray(uncovered, dtype=float)[eligible].sum())
+    if lost <= 0 or mass <= 0:
+        return uncovered
+    return uncovered * np.exp(-lost * uncovered / mass)
 
 
 def any_probability(pairs: pd.DataFrame, keys: list[str]) -> pd.Series:

@@ -10,6 +10,7 @@ standardised registers and writes what it returns: ``person_links``, ``org_links
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pandas as pd
@@ -37,20 +38,39 @@ log = logging.getLogger(__name__)
 RECORD_SOURCES = ("insured", "managers", "household_businesses")
 _RECORD_COLUMNS = ["record_key", "source", "row_number", "person_id", "legacy_id", "person_id_raw", "full_name",
                    "name_folded", "dob_year", "dob_month", "dob_day", "dob_swapped", "sex", "ward_code",
-                   "province_code", "address", "address_is_home", "work_ward_code", "work_province_code"]
+                   "province_code", "address", "address_is_home", "work_ward_code", "work_province_code",
+                   "exclusive_kinds"]
 # Whose address a record carries: the insured's home, a household business's premises (which is
 # often, not always, the owner's home). Managers carry none.
 _ADDRESS_IS_HOME = {"insured": True, "managers": True, "household_businesses": False}
 
 
-def person_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Insured, manager and household-owner rows as one table of person records (``record_key``)."""
+# What a person holds one of at a time (bits of ``exclusive_kinds``): a health-insurance card valid
+# on the as-of date, an active social-insurance participation.
+VALID_HI_CARD, ACTIVE_SI = 1, 2
+
+
+def exclusive_kinds(insured: pd.DataFrame, as_of: dt.date | None) -> pd.Series:
+    """Per insured row, the bits of what it holds (``VALID_HI_CARD``, ``ACTIVE_SI``)."""
+    if as_of is None or "hi_valid_to" not in insured:
+        return pd.Series(0, index=insured.index)
+    valid = (insured["hi_valid_to"] >= pd.Timestamp(as_of)).fillna(False).astype(bool)
+    active = (insured["si_type"].notna() & (insured["si_status"] == "active")).astype(bool)
+    return valid.astype(int) * VALID_HI_CARD + active.astype(int) * ACTIVE_SI
+
+
+def person_records(tables: dict[str, pd.DataFrame], as_of: dt.date | None = None) -> pd.DataFrame:
+    """Insured, manager and household-owner rows as one table of person records (``record_key``).
+
+    With ``as_of``, insured rows say what they hold (``exclusive_kinds``): a valid card, an active
+    participation, which a person holds one of at a time."""
     parts = []
     for source in RECORD_SOURCES:
         frame = tables[source].copy()
         frame["source"] = source
         frame["record_key"] = source + ":" + frame["row_number"].astype(str)
         frame["address_is_home"] = _ADDRESS_IS_HOME[source]
+        frame["exclusive_kinds"] = exclusive_kinds(frame, as_of) if source == "insured" else 0
         if source == "managers":  # where they work: the commune of the organisation's head office
             place = tables["organisations"].drop_duplicates("tax_code").set_index("tax_code")
             frame["work_ward_code"] = frame["org_tax_code"].map(place["ward_code"])
@@ -69,7 +89,8 @@ def person_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 _PERSON_COLUMNS = ["person_id", "full_name", "dob_year", "dob_month", "dob_day", "sex", "ward_code",
                    "province_code", "address"]
 _COLUMNS_READ = {"population": _PERSON_COLUMNS,
-                 **{source: [*_RECORD_COLUMNS, "org_tax_code"] for source in RECORD_SOURCES}}
+                 **{source: [*_RECORD_COLUMNS, "org_tax_code", "hi_valid_to", "si_type", "si_status"]
+                    for source in RECORD_SOURCES}}
 
 
 def _read(ctx: RunContext, name: str, columns: list[str] | None) -> pd.DataFrame:
@@ -84,7 +105,7 @@ def run(ctx: RunContext) -> LinkSummary:
     """Link records to residents and units to organisations; write links, review and evidence."""
     tables = {name: _read(ctx, name, _COLUMNS_READ.get(name))
               for name in ("population", "organisations", "employers", *RECORD_SOURCES)}
-    records = person_records(tables)
+    records = person_records(tables, ctx.as_of)
     settings = ctx.settings  # [linkage.person] and [linkage.organisations] of the settings file
     persons = link_persons(records, tables["population"], settings.person_linkage)
     organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from contract.groups import GROUPS, PROSPECT_COLUMNS
 from matching.admin_units import current_wards
-from matching.coverage import any_probability, uncovered_probability
+from matching.coverage import any_probability, uncovered_probability, unplaced_cover
 from pipelines.catalogue import (
     BEST_UNLINKED,
     CANDIDATES,
@@ -33,7 +33,7 @@ from pipelines.catalogue import (
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
 from pipelines.rules import coverage_by_person, person_status
-from pipelines.summaries import ProspectsSummary
+from pipelines.summaries import ProspectsSummary, read_link
 
 if TYPE_CHECKING:
     from pipelines.settings import ProspectSettings
@@ -49,20 +49,26 @@ def _vn_date(value: pd.Timestamp) -> str:
 
 
 def _people(population: pd.DataFrame, insured: pd.DataFrame, records: pd.DataFrame, candidates: pd.DataFrame,
-            as_of: dt.date) -> pd.DataFrame:
+            as_of: dt.date, outsider_share: float) -> pd.DataFrame:
     """Residents with their status and how likely each coverage fact is absent, indexed by person_id.
 
     ``p_no_hi``: no record that is theirs covers them for health insurance on the as-of date;
     ``p_no_si``: none gives them active SI or a pension; ``p_free``: none gives them active
-    compulsory SI or a pension (:func:`matching.coverage.uncovered_probability`).
+    compulsory SI or a pension (:func:`matching.coverage.uncovered_probability`), each also
+    counting the records of that kind the linkage could not place at all
+    (:func:`matching.coverage.unplaced_cover`; ``outsider_share``: the share of insured records
+    that belong to nobody in the extract).
     """
     people = population.set_index("person_id", drop=False)
     people = people.join(person_status(people, as_of))
     index = people.index
-    people["p_no_hi"] = uncovered_probability(candidates, records["covers_hi"], index).to_numpy()
-    people["p_no_si"] = uncovered_probability(candidates, records["active_si"] | records["pensioner"], index).to_numpy()
-    people["p_free"] = uncovered_probability(candidates, records["active_compulsory"] | records["pensioner"],
-                                             index).to_numpy()
+    alive = people["alive"].to_numpy(dtype=bool)
+    none = 1.0 - candidates.groupby("record_key")["match_probability"].sum().reindex(records.index).fillna(0.0)
+    kinds = (("p_no_hi", records["covers_hi"]), ("p_no_si", records["active_si"] | records["pensioner"]),
+             ("p_free", records["active_compulsory"] | records["pensioner"]))
+    for column, covering in kinds:
+        seen = uncovered_probability(candidates, covering, index).to_numpy()
+        people[column] = unplaced_cover(seen, alive, none[covering.to_numpy()].to_numpy(), outsider_share)
     coverage = coverage_by_person(insured, as_of)  # the linked records: what the reasons cite
     people["hi_last_valid_to"] = coverage["hi_last_valid_to"].reindex(index).to_numpy()
     return people
@@ -223,7 +229,8 @@ class Prospects:
 ESTIMATE_COLUMNS = tuple(column.name for column in ESTIMATES.columns or ())
 
 
-def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: ProspectSettings) -> Prospects:
+def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: ProspectSettings,
+                    outsider_share: float = 0.0) -> Prospects:
     """The contract's groups from standardised tables and the link stage's tables.
 
     Every row a group could hold gets its ``confidence``, the probability that it is a true
@@ -236,7 +243,7 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     insured = tables["insured"].merge(links.loc[links["source"] == "insured", ["row_number", "person_id"]],
                                       on="row_number", how="left", suffixes=("_recorded", ""))
     records = _record_facts(tables["insured"], as_of)
-    people = _people(tables["population"], insured, records, candidates, as_of)
+    people = _people(tables["population"], insured, records, candidates, as_of, outsider_share)
     orgs = _active_orgs(tables["organisations"])
     managers = _manager_group(tables["managers"], candidates, orgs, people)
     owners = _household_owner_group(tables["household_businesses"], candidates, people)
@@ -310,7 +317,8 @@ def run(ctx: RunContext) -> ProspectsSummary:
     for name, artifact in (("person_links", PERSON_LINKS), ("org_links", ORG_LINKS), ("best_unlinked", BEST_UNLINKED),
                            ("candidates", CANDIDATES), ("org_candidates", ORG_CANDIDATES)):
         tables[name] = pd.read_parquet(artifact.path(ctx))
-    built = build_prospects(tables, ctx.as_of, ctx.settings.prospects)
+    thresholds = read_link(ctx).get("thresholds", {})
+    built = build_prospects(tables, ctx.as_of, ctx.settings.prospects, thresholds.get("outsider_share:insured", 0.0))
     write_parquet(built.listed, PROSPECTS.path(ctx))
     write_parquet(built.to_verify, PROSPECTS_TO_VERIFY.path(ctx))
     write_parquet(built.estimates, ESTIMATES.path(ctx))

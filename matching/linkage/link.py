@@ -16,6 +16,7 @@ import pandas as pd
 from matching.linkage.assign import assign, competing_probability, id_veto, none_weight
 from matching.linkage.blocking import RULES, candidate_pairs
 from matching.linkage.compare import COMPARISONS, compare_pairs
+from matching.linkage.exclusive import exclusive_weights
 from matching.linkage.explain import reasons, weight_columns
 from matching.linkage.features import Features, build_features
 from matching.linkage.model import FittedModel, fit_model, pair_evidence, pair_weights
@@ -94,7 +95,8 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     """Link insured / manager / household-owner records to population persons.
 
     ``records`` may carry ``source`` (which register a record comes from): m and the prior are
-    then estimated per source (:mod:`matching.linkage.strata`).
+    then estimated per source (:mod:`matching.linkage.strata`); and ``exclusive_kinds``, a bitmask
+    of the kinds of record a person holds one of at a time (:mod:`matching.linkage.exclusive`).
     """
     settings = settings or PersonLinkSettings()
     if len(records) == 0 or len(population) == 0:
@@ -122,6 +124,9 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     prior_weights = np.log2(model.prior / len(pop))
     nones = np.array([none_weight(share, miss) for share in model.prior])
     total = prior_weights[source_of_pair] + pair_evidence(model, gamma, pop, p, strata.of_record[r])
+    if "exclusive_kinds" in records:  # records a person holds one of at a time: namesakes reasoned as a set
+        kinds = records["exclusive_kinds"].fillna(0).to_numpy(dtype=np.int64)
+        total = exclusive_weights(r, p, total, kinds, nones[source_of_pair])
     decided = _decide(r, p, total, exact_id, nones[source_of_pair], settings)
     # Second round: a legacy ID that a sure link ties to one person is that person's on every record.
     xr, xp = legacy_crosswalk(rec.legacy_id, r, p, decided["linked"].to_numpy(), decided["probability"].to_numpy(),
@@ -291,17 +296,17 @@ def _thresholds(settings: PersonLinkSettings, model: FittedModel, n_pop: int, de
     """Thresholds, the model's priors, and what the model itself expects of its links (no truth).
 
     Expected true links: the linked pairs' probabilities. Expected links there are: every
-    pair's probability, plus, for each record, the part of its "none of these" mass that is a
-    resident blocking did not propose (``ρ·miss / (1 − ρ + ρ·miss)``).
+    pair's probability, plus the records of residents that no candidate explains. Those are
+    estimated per source without labels: a record carrying an ID that matches nobody is, almost
+    always, somebody outside the extract, so the "none of these" mass of records with an ID is the
+    share of outsiders (``outsider_share``); what the records of a source leave to "none" beyond
+    that share belongs to residents the linkage could not find (``lost_share``).
     """
     linked = decided["linked"].to_numpy()
     prob = decided["probability"].to_numpy()
     expected_true = float(prob[linked].sum())
-    n_records = len(strata.of_record)
-    to_someone = np.bincount(record, weights=prob, minlength=n_records)
-    share = model.prior[strata.source_of_record]
-    unproposed = share * miss / np.maximum(1 - share + share * miss, 1e-12)
-    expected_all = float(prob.sum() + (np.clip(1 - to_someone, 0, 1) * unproposed).sum())
+    outsider, lost = unexplained_shares(record, prob, strata)
+    none = np.clip(1 - np.bincount(record, weights=prob, minlength=len(strata.of_record)), 0, 1)
     out = {
         "link_probability": settings.link_probability,
         "review_probability": settings.review_probability,
@@ -309,11 +314,42 @@ def _thresholds(settings: PersonLinkSettings, model: FittedModel, n_pop: int, de
         "review_weight": float(np.log2(settings.review_probability / (1 - settings.review_probability))),
         "em_iterations": float(model.iterations), "blocking_miss": miss,
         "expected_precision": expected_true / max(int(linked.sum()), 1),
-        "expected_recall": expected_true / max(expected_all, 1e-9),
-        "expected_links": expected_all,
     }
-    for source, rho in zip(model.sources, model.prior, strict=True):
+    lost_records = 0.0
+    for k, (source, rho) in enumerate(zip(model.sources, model.prior, strict=True)):
+        mine = strata.source_of_record == k
+        lost_records += max(float(none[mine].sum()) - outsider[k] * int(mine.sum()), 0.0)
         out[f"record_match_share:{source}"] = float(rho)
         out[f"prior_weight:{source}"] = float(np.log2(rho / max(n_pop, 1)))
         out[f"none_weight:{source}"] = none_weight(float(rho), miss)
+        out[f"outsider_share:{source}"] = float(outsider[k])
+        out[f"lost_share:{source}"] = float(lost[k])
+    expected_all = float(prob.sum()) + lost_records
+    out["expected_recall"] = expected_true / max(expected_all, 1e-9)
+    out["expected_links"] = expected_all
     return out
+
+
+def unexplained_shares(record: np.ndarray, probability: np.ndarray, strata: Strata) -> tuple[np.ndarray, np.ndarray]:
+    """Per source: the share of records of somebody outside the extract (the "none of these" mass
+    of records whose ID could be compared), and the share of records of residents left unfound
+    (the rest of the "none" mass beyond that).
+
+    >>> from matching.linkage.strata import record_strata
+    >>> s = record_strata(None, np.array(["001085012345", "001085012346", ""], dtype=object), np.zeros(3, bool),
+    ...                   np.array([1980, 1980, 1980]), np.array([1, 1, 1]), np.array([2, 2, 2]))
+    >>> [x.round(2).tolist() for x in unexplained_shares(np.array([0, 2]), np.array([1.0, 0.5]), s)]
+    [[0.5], [0.0]]
+    """
+    from matching.linkage.strata import DOB_KINDS, ID_KINDS
+
+    none = np.clip(1 - np.bincount(record, weights=probability, minlength=len(strata.of_record)), 0, 1)
+    with_id = (strata.of_record % (len(ID_KINDS) * len(DOB_KINDS))) // len(DOB_KINDS) == ID_KINDS.index("id")
+    outsider = np.zeros(len(strata.sources))
+    lost = np.zeros(len(strata.sources))
+    for k in range(len(strata.sources)):
+        mine = strata.source_of_record == k
+        base = none[mine & with_id]
+        outsider[k] = float(base.mean()) if len(base) >= 20 else float(none[mine].mean()) if mine.any() else 0.0
+        lost[k] = max(float(none[mine].mean()) - outsider[k], 0.0) if mine.any() else 0.0
+    return outsider, lost
