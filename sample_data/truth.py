@@ -98,7 +98,8 @@ def expected_prospects(tables: dict[str, pd.DataFrame], as_of: date) -> pd.DataF
     keep = (f["eligible"] & ~f["active_compulsory"]).to_numpy()
     own = pd.DataFrame({"group": "uninsured_household_owner", "ward_code": hk["_ward"].to_numpy()[keep],
                         "person_id": hk["_person_id"].to_numpy()[keep],
-                        "business_id": hk["business_id"].to_numpy()[keep]}).drop_duplicates(["business_id", "person_id"])
+                        "business_id": hk["business_id"].to_numpy()[keep]})
+    own = own.drop_duplicates(["business_id", "person_id"])
     parts.append(own)
 
     taken = set(mgr["person_id"]) | set(own["person_id"])

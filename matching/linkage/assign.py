@@ -44,11 +44,13 @@ def competing_probability(record: np.ndarray, weight: np.ndarray,
         top = np.repeat(np.maximum(np.maximum.reduceat(weight, start), none[start]), size)
         scaled = np.exp2(weight - top)
         total = np.repeat(np.add.reduceat(scaled, start), size)
-        return scaled / (np.exp2(none - top) + total)
+        sorted_out: np.ndarray = scaled / (np.exp2(none - top) + total)
+        return sorted_out
     frame = pd.DataFrame({"r": record, "w": weight})
     top = np.maximum(frame.groupby("r")["w"].transform("max").to_numpy(), none)
     total = pd.Series(np.exp2(weight - top)).groupby(record).transform("sum").to_numpy()
-    return np.exp2(weight - top) / (np.exp2(none - top) + total)
+    out: np.ndarray = np.exp2(weight - top) / (np.exp2(none - top) + total)
+    return out
 
 
 def none_weight(match_share: float, blocking_miss: float) -> float:
@@ -73,7 +75,8 @@ def id_veto(id_level: np.ndarray, name_level: np.ndarray, dob_level: np.ndarray)
     """Exact-ID pairs whose name or date of birth says "another person"."""
     name_off = name_level == _NAME_DIFFERENT
     dob_off = (dob_level == _DOB_DIFFERENT) & (name_level >= _NAME_FUZZY)
-    return (id_level == 0) & (name_off | dob_off)
+    vetoed: np.ndarray = (id_level == 0) & (name_off | dob_off)
+    return vetoed
 
 
 def assign(pairs: pd.DataFrame, *, link_probability: float, review_probability: float) -> pd.DataFrame:
@@ -87,7 +90,8 @@ def assign(pairs: pd.DataFrame, *, link_probability: float, review_probability: 
     exact = pairs["exact_id"].to_numpy(dtype=bool)
     weight = pairs["weight"].to_numpy()
     probability = pairs["probability"].to_numpy()
-    if len(r) and np.all(r[1:] >= r[:-1]) and np.all((r[1:] > r[:-1]) | (pairs["p"].to_numpy()[1:] > pairs["p"].to_numpy()[:-1])):
+    p = pairs["p"].to_numpy()
+    if len(r) and np.all(r[1:] >= r[:-1]) and np.all((r[1:] > r[:-1]) | (p[1:] > p[:-1])):
         # Sorted by (r, p): per record, the first pair holding the best (exact ID first, then weight).
         score = np.where(exact, 1e9, 0.0) + weight
         start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])

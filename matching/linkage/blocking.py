@@ -110,7 +110,7 @@ def deletion_keys(id_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     lengths = np.fromiter((len(s) for s in id_text), dtype=np.int64, count=len(id_text))
     usable = (lengths >= 5) & (lengths <= 16)
-    text = pa.array(np.where(usable, id_text, None).astype(object), type=pa.string())
+    text = pa.array(np.where(usable, id_text, np.array(None, dtype=object)).astype(object), type=pa.string())
     digits_only = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]+$"), False).to_numpy(zero_copy_only=False)
     numbers = pc.cast(pc.if_else(digits_only, text, pa.scalar(None, pa.string())), pa.int64())
     numbers = numbers.fill_null(-1).to_numpy(zero_copy_only=False)
@@ -257,7 +257,8 @@ def _id_one_edit_pairs(rec: Features, pop: Features, cap: int, threads: int) -> 
         pairs = con.execute("""
             SELECT DISTINCT l.row AS a, r.row AS b FROM l JOIN r USING (k) ANTI JOIN big USING (k)
             ORDER BY a, b""").fetchnumpy()
-        skipped = con.execute("SELECT count(DISTINCT k) FROM l SEMI JOIN big USING (k)").fetchone()[0]
+        found = con.execute("SELECT count(DISTINCT k) FROM l SEMI JOIN big USING (k)").fetchone()
+        skipped = found[0] if found is not None else 0
     finally:
         con.close()
     return pairs["a"].astype(np.int32), pairs["b"].astype(np.int32), int(skipped)
@@ -326,14 +327,14 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
             counts[f"{rule.name}:skipped_keys"] = skipped
         codes.append(left.astype(np.int64) * n_pop + right)
         bits.append(np.full(len(left), 1 << bit, dtype=np.int32))
-    code = np.concatenate(codes) if codes else np.empty(0, np.int64)
-    bit = np.concatenate(bits) if bits else np.empty(0, np.int32)
+    code: np.ndarray = np.concatenate(codes) if codes else np.empty(0, np.int64)
+    rule_bits: np.ndarray = np.concatenate(bits) if bits else np.empty(0, np.int32)
     del codes, bits
     order = np.argsort(code)  # equal codes are OR-ed together: their order does not matter
-    code, bit = code[order], bit[order]
+    code, rule_bits = code[order], rule_bits[order]
     del order
     first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.empty(0, np.int64)
-    union_bits = np.bitwise_or.reduceat(bit, first) if len(code) else bit
+    union_bits = np.bitwise_or.reduceat(rule_bits, first) if len(code) else rule_bits
     code = code[first]
     union = pd.DataFrame({"r": (code // n_pop).astype(np.int32), "p": (code % n_pop).astype(np.int32),
                           "rules": union_bits.astype(np.int32)})

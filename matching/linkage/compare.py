@@ -11,6 +11,7 @@ otherwise the same agreement would be counted twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,7 +77,7 @@ ADDRESS_ELSEWHERE = 3
 
 
 def _distinct_scores(a_codes: np.ndarray, b_codes: np.ndarray, a_text: np.ndarray, b_text: np.ndarray,
-                     scorer, workers: int, score_cutoff: float | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
+                     scorer: Callable[..., float], workers: int, score_cutoff: float | None = None) -> np.ndarray:
     """Score each distinct (a, b) code pair once and broadcast back to the pairs."""
     if len(a_codes) == 0:
         return np.empty(0)
@@ -210,7 +211,8 @@ def _levels_address(rec: Features, pop: Features, r: np.ndarray, p: np.ndarray, 
     """Exact key; the same house (house numbers not different, and one key's words within the
     other's: token-set ratio at least 90); different. A business address that differs from the
     home is not evidence (NULL)."""
-    if rec.address is None or pop.address is None:
+    if (rec.address is None or pop.address is None or rec.house is None or pop.house is None
+            or rec.address_text is None or pop.address_text is None or rec.address_home is None):
         return np.full(len(r), NULL, dtype=np.int8)
     a, b = rec.address[r], pop.address[p]
     out = np.full(len(r), 2, dtype=np.int8)

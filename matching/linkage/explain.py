@@ -27,7 +27,8 @@ def reason_of(levels: tuple[int, ...], legacy: bool = False, crosswalk: bool = F
     >>> reason_of((0, 0, -1, -1, 0, -1, -1, -1), legacy=True, crosswalk=True)
     'trùng số CMND cũ với hồ sơ khác đã ghép, trùng họ tên'
     """
-    agree, disagree = [], []
+    agree: list[str] = []
+    disagree: list[str] = []
     by_name = {comp.name: level for comp, level in zip(COMPARISONS, levels, strict=True)}
     for comp, level in zip(COMPARISONS, levels, strict=True):
         if level == NULL or not comp.phrases[level]:
@@ -67,5 +68,6 @@ def weight_columns(weights: np.ndarray) -> pd.DataFrame:
     ``w_together`` what they add together (fields that disagree together, as a stale record's do,
     count less than the sum of their disagreements)."""
     columns = {f"w_{comp.name}": weights[:, c] for c, comp in enumerate(COMPARISONS)}
-    columns["w_together"] = weights[:, len(COMPARISONS)] if weights.shape[1] > len(COMPARISONS) else 0.0
+    together = len(COMPARISONS)
+    columns["w_together"] = weights[:, together] if weights.shape[1] > together else np.zeros(len(weights))
     return pd.DataFrame(columns)

@@ -42,7 +42,8 @@ _OLD_TONE = {}
 for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
     for _i, _marked in enumerate(_TONES[_second]):
         _OLD_TONE[_first + _marked] = _TONES[_first][_i] + _second
-_OLD_TONE_RE = re.compile(r"(?:{})(?![a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])".format("|".join(_OLD_TONE)))
+_LETTERS = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_OLD_TONE_RE = re.compile(r"(?:{})(?![{}])".format("|".join(_OLD_TONE), _LETTERS))
 # A syllable whose only vowel is y after a consonant onset is also written with i (Sỹ/Sĩ, Quý/Quí).
 _Y_I = {"y": "i", "ỳ": "ì", "ý": "í", "ỷ": "ỉ", "ỹ": "ĩ", "ỵ": "ị"}
 _Y_SYLLABLE = re.compile(r"\b(b|c|d|đ|g|h|k|l|m|n|p|qu|r|s|t|v|x|ch|gh|kh|nh|ph|th|tr|ng|ngh)([yỳýỷỹỵ])\b")
@@ -76,7 +77,8 @@ def canonical_name(value: str | None) -> str | None:
     >>> canonical_name("Thuỷ") == canonical_name("Thủy"), canonical_name("  ") is None
     (True, True)
     """
-    return canonical_names(np.array([value], dtype=object))[0]
+    canon: str | None = canonical_names(np.array([value], dtype=object))[0]
+    return canon
 
 
 class NameParts(NamedTuple):
@@ -111,8 +113,9 @@ def name_parts_of(canon: np.ndarray) -> list[NameParts]:
 def name_parts(value: str | None) -> NameParts | None:
     """Split a name: surname (compound kept), middle, given (last word), and the core form.
 
-    >>> name_parts("Tôn Nữ Thị Hoà")
-    NameParts(canon='tôn nữ thị hòa', folded='ton nu thi hoa', surname='ton nu', middle='thi', given='hoa', core='ton nu hoa')
+    >>> name_parts("Tôn Nữ Thị Hoà")  # doctest: +NORMALIZE_WHITESPACE
+    NameParts(canon='tôn nữ thị hòa', folded='ton nu thi hoa', surname='ton nu', middle='thi', given='hoa',
+              core='ton nu hoa')
     >>> name_parts("NGUYEN VAN  HUNG").core, name_parts("Nguyễn Hùng").core
     ('nguyen hung', 'nguyen hung')
     """
@@ -159,7 +162,9 @@ class Features:
     @property
     def year_only(self) -> np.ndarray:
         """The date of birth is known to the year only: partial, or the `YYYY-01-01` placeholder."""
-        return (self.year >= 0) & ((self.month < 0) | (self.day < 0) | ((self.month == 1) & (self.day == 1)))
+        placeholder = (self.month == 1) & (self.day == 1)
+        known: np.ndarray = (self.year >= 0) & ((self.month < 0) | (self.day < 0) | placeholder)
+        return known
 
     def __len__(self) -> int:
         return len(self.key)
@@ -172,9 +177,11 @@ def _int_or_missing(values: pd.Series, dtype: str) -> np.ndarray:
         text = pa.array(_objects(values.to_numpy(dtype=object)), type=pa.string())
         digits = pc.match_substring_regex(text, r"^[0-9]{1,18}$")
         numbers = pc.cast(pc.if_else(digits, text, pa.scalar(None, pa.string())), pa.int64())
-        return numbers.fill_null(-1).to_numpy(zero_copy_only=False).astype(dtype)
+        cast: np.ndarray = numbers.fill_null(-1).to_numpy(zero_copy_only=False).astype(dtype)
+        return cast
     numbers = pd.to_numeric(values, errors="coerce")
-    return numbers.fillna(-1).to_numpy().astype(dtype)
+    converted: np.ndarray = numbers.fillna(-1).to_numpy().astype(dtype)
+    return converted
 
 
 def _objects(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -198,7 +205,8 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def _place_codes(records: pd.DataFrame, population: pd.DataFrame, column: str) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+def _place_codes(records: pd.DataFrame, population: pd.DataFrame,
+                 column: str) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """Codes of a place column (homes of records, of population) and of the records' ``work_<column>``,
     factorised together: equal codes, same place."""
     n_rec, n_pop = len(records), len(population)

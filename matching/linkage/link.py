@@ -158,7 +158,8 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     r, p, total, sub_gamma = r[rows], p[rows], total[rows], gamma[rows]
     del gamma
     why = reasons(sub_gamma, rec.legacy[r], crosswalk[rows])
-    method = np.where(crosswalk[rows], "legacy_id", np.where(exact_id[rows], "exact_id", "probabilistic")).astype(object)
+    method = np.where(crosswalk[rows], "legacy_id",
+                      np.where(exact_id[rows], "exact_id", "probabilistic")).astype(object)
     method[~decided["linked"].to_numpy()] = None
     described = pd.DataFrame({"record_key": rec.key[r], "person_id": pop.key[p], "method": method,
                               "match_weight": total, "match_probability": decided["probability"], "reason": why})
@@ -182,7 +183,8 @@ _ID, _NAME, _DOB = (next(i for i, c in enumerate(COMPARISONS) if c.name == name)
 
 def _sure_id(gamma: np.ndarray) -> np.ndarray:
     """Pairs whose ID agrees exactly and whose name and date do not veto it."""
-    return (gamma[:, _ID] == 0) & ~id_veto(gamma[:, _ID], gamma[:, _NAME], gamma[:, _DOB])
+    sure: np.ndarray = (gamma[:, _ID] == 0) & ~id_veto(gamma[:, _ID], gamma[:, _NAME], gamma[:, _DOB])
+    return sure
 
 
 def _decide(r: np.ndarray, p: np.ndarray, total: np.ndarray, exact_id: np.ndarray, none: float,

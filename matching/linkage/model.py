@@ -35,8 +35,8 @@ from matching.linkage.compare import COMPARISONS, NAME_CUTS, NULL, compare_pairs
 from matching.linkage.features import Features
 from matching.linkage.strata import DOB_KINDS, Strata
 
-__all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimate_m_sessions",
-           "estimate_match_share", "fit_model", "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
+__all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimate_m_sessions", "fit_model",
+           "fit_record_em", "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
 
 _FLOOR = 1e-7
 _ID = [comp.name for comp in COMPARISONS].index("person_id")
@@ -86,7 +86,7 @@ class FittedModel:
 
     @property
     def classes(self) -> int:
-        return self.m[0].shape[1]
+        return int(self.m[0].shape[1])
 
     def level_weights(self) -> list[np.ndarray]:
         """log2(m/u) per stratum, class and level, made non-increasing along each comparison's
@@ -110,7 +110,13 @@ class FittedModel:
 
     def marginal_m(self) -> tuple[np.ndarray, ...]:
         """m per stratum and level with the classes summed out (their shares as weights)."""
-        return tuple(np.einsum("sk,skl->sl", self.class_share, m) for m in self.m)
+        share = self._shares()
+        return tuple(np.einsum("sk,skl->sl", share, m) for m in self.m)
+
+    def _shares(self) -> np.ndarray:
+        if self.class_share is None:  # set in __post_init__; None only before it runs
+            raise ValueError("class_share is not set")
+        return self.class_share
 
     def table(self) -> pd.DataFrame:
         """Tidy table for the audit report: stratum, comparison, level, label, m (classes summed
@@ -145,7 +151,8 @@ def _three(x: np.ndarray) -> np.ndarray:
 def _log2_sum_exp2(a: np.ndarray) -> np.ndarray:
     """log2 Σ 2^a over the last axis."""
     top = a.max(axis=-1)
-    return top + np.log2(np.exp2(a - top[..., None]).sum(axis=-1))
+    out: np.ndarray = top + np.log2(np.exp2(a - top[..., None]).sum(axis=-1))
+    return out
 
 
 def _sizes() -> list[int]:
@@ -315,7 +322,7 @@ def _pair_table(r: np.ndarray, gamma: np.ndarray, stratum: np.ndarray, delta: np
 def _class_weights(weights: list[np.ndarray], class_share: np.ndarray, stratum: np.ndarray,
                    gamma: np.ndarray) -> np.ndarray:
     """Per row and latent class: log2 share + Σ_c log2(m/u) (null levels weigh nothing)."""
-    total = np.log2(np.maximum(class_share[stratum], _FLOOR))
+    total: np.ndarray = np.log2(np.maximum(class_share[stratum], _FLOOR))
     for c, w in enumerate(weights):
         level = gamma[:, c]
         known = level != NULL
@@ -389,28 +396,6 @@ def _start_class(start: np.ndarray, k: int) -> np.ndarray:
     """Where class ``k`` starts: the sessions' m, flattened for the later (stale) classes."""
     flat = start ** (1.0 / (1 + k))
     return flat / flat.sum()
-
-
-def estimate_match_share(r: np.ndarray, lr_weight: np.ndarray, n_records: int, n_pop: int, blocking_miss: float,
-                         iterations: int = 50) -> float:
-    """Share ρ of records that belong to a population person (EM for the mixing weight).
-
-    A record belongs to candidate ``i`` with probability ``(ρ/N)·LRᵢ / (none + Σⱼ (ρ/N)·LRⱼ)``
-    where ``none = 1 - ρ + ρ·miss`` (:func:`matching.linkage.assign.none_weight`). ρ is the mean
-    over all records of the probability of belonging to someone: a candidate, or (a share
-    ``ρ·miss / none`` of the rest) a resident that blocking did not propose.
-    """
-    rho = 0.9  # registers link mostly: fewer rounds from here than from 0.5
-    for _ in range(iterations):
-        prior_weight = np.log2(rho / n_pop)
-        none = none_weight(rho, blocking_miss)
-        found = float(competing_probability(r, lr_weight + prior_weight, none).sum())
-        new = (found + (n_records - found) * rho * blocking_miss / 2.0**none) / max(n_records, 1)
-        new = min(max(new, 1e-6), 1 - 1e-6)
-        if abs(new - rho) < 1e-5:
-            return new
-        rho = new
-    return rho
 
 
 def term_frequencies(pop: Features) -> dict[int, np.ndarray]:
@@ -515,9 +500,10 @@ def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nd
     weights = model.level_weights()
     for lo in range(0, len(gamma), _CHUNK):  # (pairs, classes) at a time: millions of pairs
         hi = lo + _CHUNK
-        per_class = _class_weights(weights, model.class_share, s[lo:hi], gamma[lo:hi])
+        per_class = _class_weights(weights, model._shares(), s[lo:hi], gamma[lo:hi])
         out[lo:hi] = _log2_sum_exp2(per_class)
-    return out + tf_delta(model, gamma, pop, p, s)
+    evidence: np.ndarray = out + tf_delta(model, gamma, pop, p, s)
+    return evidence
 
 
 _CHUNK = 2_000_000
@@ -532,7 +518,7 @@ def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nda
     """
     s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
     weights = model.level_weights()
-    per_class = _class_weights(weights, model.class_share, s, gamma)
+    per_class = _class_weights(weights, model._shares(), s, gamma)
     evidence = _log2_sum_exp2(per_class)
     post = np.exp2(per_class - evidence[:, None])  # (pair, class)
     out = np.zeros((len(gamma), len(COMPARISONS) + 1))
@@ -587,4 +573,5 @@ def _em_sample(strata: Strata, limit: int, seed: int) -> np.ndarray:
     small = sizes[strata.of_record] < 5000
     rng = np.random.default_rng(seed + 1)
     share = max(limit - int(small.sum()), 1) / max(int((~small).sum()), 1)
-    return small | (rng.random(n) < share)
+    kept: np.ndarray = small | (rng.random(n) < share)
+    return kept

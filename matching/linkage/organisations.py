@@ -153,12 +153,14 @@ def _side(frame: pd.DataFrame, code_column: str) -> _Side:
 
     def text(column: str) -> np.ndarray:
         values = frame[column] if column in frame else pd.Series([None] * len(frame), index=frame.index)
-        return values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+        out: np.ndarray = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+        return out
 
     return _Side(digits.to_numpy(dtype=object), main.to_numpy(dtype=object), suffix.to_numpy(dtype=object),
                  np.array([parts[t][0] for t in folded], dtype=object), np.array([parts[t][1] for t in folded],
                                                                                  dtype=object),
-                 text("ward_code"), text("province_code"), keys, np.array([house_number(k) for k in keys], dtype=object))
+                 text("ward_code"), text("province_code"), keys,
+                 np.array([house_number(k) for k in keys], dtype=object))
 
 
 def _join(left: pd.DataFrame, right: pd.DataFrame, on: list[str], cap: int | None = None) -> pd.DataFrame:
@@ -211,7 +213,8 @@ def _name_scores(a: np.ndarray, b: np.ndarray, threads: int) -> np.ndarray:
     scores = process.cpdist(distinct["a"].tolist(), distinct["b"].tolist(), scorer=fuzz.token_set_ratio,
                             workers=threads)
     distinct = distinct.assign(score=np.asarray(scores, dtype=float))
-    return frame.merge(distinct, on=["a", "b"], how="left")["score"].to_numpy()
+    merged: np.ndarray = frame.merge(distinct, on=["a", "b"], how="left")["score"].to_numpy()
+    return merged
 
 
 def _compare(units: _Side, orgs: _Side, ui: np.ndarray, oi: np.ndarray, threads: int) -> np.ndarray:
@@ -280,7 +283,8 @@ def _weights(m: list[np.ndarray], u: list[np.ndarray], gamma: np.ndarray, name_s
 
 
 def _reason(levels: np.ndarray) -> str:
-    agree, disagree = [], []
+    agree: list[str] = []
+    disagree: list[str] = []
     for comp, level in zip(ORG_COMPARISONS, levels, strict=True):
         if level == _NULL or not comp.phrases[level]:
             continue
@@ -353,9 +357,9 @@ def link_organisations(units: pd.DataFrame, organisations: pd.DataFrame,
     candidates = pd.DataFrame({"unit_code": units["unit_code"].to_numpy()[ui[likely]],
                                "tax_code": orgs["tax_code"].to_numpy()[oi[likely]], "probability": prob[likely],
                                "linked": linked[likely]}).sort_values(["unit_code", "tax_code"]).reset_index(drop=True)
-    counts = {str(k): int(v) for k, v in links["method"].value_counts().sort_index().items()}
-    counts["units"], counts["unlinked"], counts["candidate_pairs"] = len(units), len(units) - len(links), len(ui)
+    methods = {str(k): int(v) for k, v in links["method"].value_counts().sort_index().items()}
+    methods["units"], methods["unlinked"], methods["candidate_pairs"] = len(units), len(units) - len(links), len(ui)
     model = pd.DataFrame([{"comparison": comp.name, "level": level, "label": label, "m": float(m[c][level]),
                            "u": float(u[c][level])} for c, comp in enumerate(ORG_COMPARISONS)
                           for level, label in enumerate(comp.labels)])
-    return OrgLinkResult(links=links, counts=counts, candidates=candidates, model=model.assign(unit_share=rho))
+    return OrgLinkResult(links=links, counts=methods, candidates=candidates, model=model.assign(unit_share=rho))

@@ -78,9 +78,9 @@ def record_strata(source: np.ndarray | None, id_text: np.ndarray, legacy: np.nda
         sources: tuple[str, ...] = ("records",)
         source_index = np.zeros(len(id_text), dtype=np.int8)
     else:
-        names, source_index = np.unique(np.asarray(source, dtype=str), return_inverse=True)
+        names, inverse = np.unique(np.asarray(source, dtype=str), return_inverse=True)
         sources = tuple(str(n) for n in names)
-        source_index = source_index.astype(np.int8)
+        source_index = inverse.astype(np.int8)
     id_kind, dob_kind = record_kinds(id_text, legacy, year, month, day)
     per_source = len(ID_KINDS) * len(DOB_KINDS)
     stratum = (source_index.astype(np.int16) * per_source + id_kind * len(DOB_KINDS) + dob_kind).astype(np.int16)

@@ -108,7 +108,8 @@ def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
                            and pop.core[k] == rec.core[i] for k in range(len(pop)))
                 ok = not sure and _one_edit(rec.id_text[i], pop.id_text[j])
             elif (rule.only == "unplaced" and not (rec.year[i] < 0 and rec.ward[i] < 0)) or (
-                    rule.only == "no_year" and not rec.year[i] < 0) or (rule.only == "no_sex" and not rec.sex[i] < 0) or (
+                    rule.only == "no_year" and not rec.year[i] < 0) or (
+                    rule.only == "no_sex" and not rec.sex[i] < 0) or (
                     rule.only == "no_ward" and not rec.ward[i] < 0) or (
                     rule.only == "no_month" and not rec.year_only[i]) or (
                     rule.pop_only == "no_month" and not pop.year_only[j]):

@@ -13,7 +13,8 @@ from matching.linkage.compare import ADDRESS_ELSEWHERE, COMPARISONS, NULL, compa
 from matching.linkage.features import build_features
 from matching.text import fold, name_case
 
-BASE = {"person_id": "001085012345", "full_name": "Nguyễn Thị Hòa", "dob": "1985-03-25", "sex": "F", "ward_code": "00004",
+BASE = {"person_id": "001085012345", "full_name": "Nguyễn Thị Hòa", "dob": "1985-03-25", "sex": "F",
+        "ward_code": "00004",
             "province_code": "01"}
 COLUMN = {comp.name: c for c, comp in enumerate(COMPARISONS)}
 COMPARISON = {comp.name: comp for comp in COMPARISONS}
@@ -155,7 +156,8 @@ def test_identical_records_agree_at_the_strongest_level(name, dob, ward, sex) ->
     row = person(full_name=name, dob=dob, ward_code=ward[0], province_code=ward[1], sex=sex)
     levels = compare_pairs(*build_features(*frames([row], [row])), np.array([0]), np.array([0]))[0]
     partial_dob = dob is not None and len(dob) < 10
-    expected_dob = {COMPARISON["dob"].labels.index("same_partial")} if partial_dob else {0, NULL}  # the best a partial date gets
+    # the best a partial date gets
+    expected_dob = {COMPARISON["dob"].labels.index("same_partial")} if partial_dob else {0, NULL}
     assert levels[COLUMN["dob"]] in expected_dob
     assert set(np.delete(levels, COLUMN["dob"]).tolist()) <= {0, NULL}
 

@@ -7,7 +7,7 @@ import pytest
 
 from matching.linkage.assign import competing_probability, id_veto, none_weight
 from matching.linkage.compare import COMPARISONS, NULL
-from matching.linkage.model import FittedModel, estimate_m, estimate_match_share, pair_weights
+from matching.linkage.model import FittedModel, estimate_m, pair_weights
 
 
 def _simulate(n: int, share: float, m: list[np.ndarray], u: list[np.ndarray], seed: int = 0) -> np.ndarray:
@@ -86,10 +86,20 @@ def test_none_of_the_candidates_carries_what_is_left_of_the_prior() -> None:
 
 
 def test_match_share_is_the_share_of_records_that_belong_to_someone() -> None:
-    # 100 records: 60 with one overwhelming candidate, 40 with none at all.
-    r = np.arange(60)
-    share = estimate_match_share(r, np.full(60, 40.0), n_records=100, n_pop=1000, blocking_miss=0.001)
-    assert share == pytest.approx(0.6, abs=0.01)
+    # 100 records: 60 with one overwhelming candidate (exact ID and name), 40 with none at all.
+    from matching.linkage.model import _pair_table, fit_record_em
+    from matching.linkage.strata import record_strata
+
+    strata = record_strata(None, np.full(100, "001085012345", dtype=object), np.zeros(100, bool), np.full(100, 1980),
+                           np.full(100, 1), np.full(100, 1))
+    gamma = np.full((60, len(COMPARISONS)), NULL, dtype=np.int8)
+    gamma[:, 0], gamma[:, 1] = 0, 0
+    u = tuple(np.tile(np.r_[1e-6, np.full(len(c.labels) - 1, (1 - 1e-6) / (len(c.labels) - 1))], (len(strata), 1))
+              for c in COMPARISONS)
+    start = tuple(np.r_[0.9, np.full(len(c.labels) - 1, 0.1 / (len(c.labels) - 1))] for c in COMPARISONS)
+    table = _pair_table(np.arange(60), gamma, strata.of_record[:60], np.zeros(60))
+    _, _, _, rho, _ = fit_record_em(table, strata, np.array([100.0]), 1000, u, start, 0.001, iterations=50)
+    assert rho[0] == pytest.approx(0.6, abs=0.01)
 
 
 def test_record_em_learns_m_per_stratum_where_noise_comes_together() -> None:
