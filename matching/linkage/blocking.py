@@ -98,6 +98,10 @@ RULES: tuple[BlockingRule, ...] = (
     # ... and a resident known by the year alone, from a record with the whole date.
     BlockingRule("name_year1_resident_partial", ("core", "year~"), pop_only="no_month", cap=40),
     BlockingRule("name1_year_resident_partial", ("core~", "year"), pop_only="no_month", cap=50),
+    # Middle names dropped, changed or moved between fields: the surname and the given name alone,
+    # where the date cannot do the work (the whole date: given_dob above).
+    BlockingRule("ends_year_partial", ("ends", "year"), only="no_month", cap=40),
+    BlockingRule("ends_work_province", ("ends", "work_province"), only="unplaced", cap=100),
 )
 
 

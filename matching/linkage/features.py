@@ -158,6 +158,7 @@ class Features:
     # unknown. Population: the home's, so that blocking can join the two.
     work_ward: np.ndarray | None = None  # int32
     work_province: np.ndarray | None = None  # int16
+    ends: np.ndarray | None = None  # int codes of "surname given" (the middle names left out)
 
     @property
     def year_only(self) -> np.ndarray:
@@ -237,6 +238,10 @@ def _name_codes(names: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
             continue
         part_of_canon, vocab = _factorize(np.array([p[index] for p in parts], dtype=object))
         out[part] = (_gather(_gather(part_of_canon, canon_of_raw, -1), raw_codes, -1), vocab)
+    # Surname and given name alone: the middle names dropped, changed or moved between fields.
+    ends = np.array([f"{p.surname} {p.given}" if p.given else "" for p in parts], dtype=object)
+    ends_of_canon, vocab = _factorize(ends)
+    out["ends"] = (_gather(_gather(ends_of_canon, canon_of_raw, -1), raw_codes, -1), vocab)
     return out
 
 
@@ -294,7 +299,7 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
         return Features(
             key=np.asarray(frame["_key"], dtype=object),
             canon=codes["canon"][index], folded=codes["folded"][index], core=codes["core"][index],
-            given=codes["given"][index],
+            given=codes["given"][index], ends=codes["ends"][index],
             folded_text=texts["folded"][rows], core_text=texts["core"][rows], given_text=texts["given"][rows],
             year=_int_or_missing(frame["dob_year"], "int16"), month=_int_or_missing(frame["dob_month"], "int8"),
             day=_int_or_missing(frame["dob_day"], "int8"), sex=sex.fillna(-1).to_numpy().astype("int8"),

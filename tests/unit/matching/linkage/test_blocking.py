@@ -88,7 +88,7 @@ def _features(draw, n: int, prefix: str, with_address: bool = True) -> Features:
         ward=ints(2, np.int32), province=ints(1, np.int16),
         pid=np.array([int(x) if x else -1 for x in ids], dtype=np.int64), id_text=np.array(ids, dtype=object),
         legacy=np.zeros(n, dtype=bool), address=address, house=ints(2, np.int32) if with_address else None,
-        work_ward=ints(2, np.int32), work_province=ints(1, np.int16))
+        work_ward=ints(2, np.int32), work_province=ints(1, np.int16), ends=ints(2, np.int32))
 
 
 def _one_edit(a: str, b: str) -> bool:
