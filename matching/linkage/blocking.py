@@ -78,7 +78,8 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name_year1_month", ("core", "year~", "month"), cap=50),  # year off by one, day unknown
     BlockingRule("name_province", ("core", "province"), only="no_year", cap=100),  # owner, business ward
     BlockingRule("name_unplaced", ("core",), only="unplaced", cap=200),
-    BlockingRule("name_work_province", ("core", "work_province"), only="unplaced", cap=100),  # a manager
+    # A manager known by name alone: few rows, so a big block of namesakes is still affordable.
+    BlockingRule("name_work_province", ("core", "work_province"), only="unplaced", cap=500),
     BlockingRule("given_dob", ("given", "year", "month", "day"), cap=200),
     BlockingRule("dob_ward", ("year", "month", "day", "ward"), cap=200),
     BlockingRule("dob_province_sex", ("year", "month", "day", "province", "sex"), cap=20),  # name typo, moved
@@ -101,6 +102,8 @@ RULES: tuple[BlockingRule, ...] = (
     # Middle names dropped, changed or moved between fields: the surname and the given name alone,
     # where the date cannot do the work (the whole date: given_dob above).
     BlockingRule("ends_year_partial", ("ends", "year"), only="no_month", cap=40),
+    BlockingRule("ends_year_resident_partial", ("ends", "year"), pop_only="no_month", cap=40),
+    BlockingRule("ends_month_day", ("ends", "month", "day"), cap=100),  # ... and the year off
     BlockingRule("ends_work_province", ("ends", "work_province"), only="unplaced", cap=100),
 )
 

@@ -39,6 +39,10 @@ class Comparison:
     tf_levels: tuple[int, ...] = ()  # levels whose weight is adjusted by the value's frequency
     chains: tuple[tuple[int, ...], ...] = ()
 
+    def disagrees(self, level: int) -> bool:
+        """Whether the level says the values differ (a reason names it after the agreements)."""
+        return self.labels[level].startswith("different")
+
     def ordered(self) -> tuple[tuple[int, ...], ...]:
         """The chains of levels ordered by agreement."""
         return self.chains or (tuple(range(len(self.labels))),)

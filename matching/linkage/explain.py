@@ -34,7 +34,7 @@ def reason_of(levels: tuple[int, ...], legacy: bool = False, crosswalk: bool = F
         if level == NULL or not comp.phrases[level]:
             continue
         phrase = _CROSSWALK if crosswalk and comp.name == "person_id" else comp.phrases[level]
-        target = disagree if comp.labels[level].startswith("different") else agree
+        target = disagree if comp.disagrees(level) else agree
         target.append(phrase)
     # "trùng họ tên không dấu, trùng ngày sinh" reads better as one clause.
     name_at = next((i for i, text in enumerate(agree) if text.startswith("trùng họ tên")), None)

@@ -268,7 +268,6 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
     n_rec = len(records)
     names = _name_codes(np.concatenate([_objects(records["full_name"]), _objects(population["full_name"])]))
     codes = {part: (row_codes[:n_rec], row_codes[n_rec:]) for part, (row_codes, _) in names.items()}
-
     texts = {part: _gather(vocab, row_codes, "") if len(vocab) else np.full(len(row_codes), "", dtype=object)
              for part, (row_codes, vocab) in names.items() if part in ("folded", "core", "given")}
     wards, work_wards = _place_codes(records, population, "ward_code")

@@ -339,8 +339,8 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
     source, and the rounds run.
 
     Matches are a mixture of ``classes`` latent kinds (with two: records kept up to date, and
-    stale ones, whose commune, address, name and date disagree *together*); within a class the
-    comparisons are independent. ``records_per_source`` counts every record of the sample, with
+    stale ones, whose commune and address disagree *together*: :data:`BY_CLASS`); within a class
+    the comparisons are independent. ``records_per_source`` counts every record of the sample, with
     or without candidates.
     """
     n_strata = len(strata)
@@ -376,7 +376,8 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
             new_counts.append(flat.reshape(n_strata, classes, n_levels))
         counts = tuple(new_counts)
         support = tuple(x >= _SUPPORT for x in counts)
-        new_m = tuple(_shrunk(x, strata, shrinkage) for x in counts)
+        new_m = tuple(_shrunk(x if COMPARISONS[c].name in BY_CLASS else _pooled(x), strata, shrinkage)
+                      for c, x in enumerate(counts))
         class_mass = np.zeros((n_strata, classes))
         np.add.at(class_mass, table.pattern_stratum.astype(np.int64), mass_k)
         new_share = _shrunk_shares(class_mass, strata, shrinkage)
@@ -390,6 +391,17 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
         if change < tolerance:
             break
     return m, share, counts, rho, done
+
+
+# The comparisons whose m differs between the latent classes: where a record says its person
+# lives and works. A stale record is above all an earlier home; letting the names and dates differ
+# too lets a class settle on near-namesakes (non-matches) instead.
+BY_CLASS = frozenset({"ward", "workplace", "address"})
+
+
+def _pooled(counts: np.ndarray) -> np.ndarray:
+    """Counts ``(stratum, class, level)`` summed over the classes, repeated for each class."""
+    return np.repeat(counts.sum(axis=1, keepdims=True), counts.shape[1], axis=1)
 
 
 def _start_class(start: np.ndarray, k: int) -> np.ndarray:
