@@ -14,10 +14,11 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from contract.groups import GROUPS, PROSPECT_COLUMNS
-from matching.admin_units import current_wards
+from matching.admin_units import candidates_of, current_wards
 from matching.coverage import any_probability, uncovered_probability, unplaced_cover
 from pipelines.catalogue import (
     BEST_UNLINKED,
@@ -184,9 +185,21 @@ def _household_owner_group(businesses: pd.DataFrame, candidates: pd.DataFrame, p
         "address": row["address"].to_numpy(),
         "reason": [_OWNER_REASON + (f" (địa bàn: {note})" if isinstance(note, str) else "")
                    for note in row["ward_note"]],
-        "confidence": pairs["confidence"].astype(float),
+        "confidence": pairs["confidence"].astype(float).to_numpy(),
+        "place_probability": _place_probability(row),
         "source_rows": "household_businesses:" + pairs["row_number"].astype(str),
     })
+
+
+def _place_probability(rows: pd.DataFrame) -> np.ndarray:
+    """How likely a row's commune is its own: 1, but for an old commune split between several and
+    not settled by the address (listed under the lowest candidate, as the contract says): one in
+    as many candidates."""
+    flagged = (rows["ward_status"] == "old_split_flagged").to_numpy()
+    out = np.ones(len(rows))
+    for i in np.flatnonzero(flagged):
+        out[i] = 1.0 / max(len(candidates_of(str(rows["ward_code_raw"].iloc[i]))), 1)
+    return out
 
 
 def _resident_groups(people: pd.DataFrame, worker: pd.Series, as_of: dt.date) -> pd.DataFrame:
@@ -253,23 +266,30 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     employers = _employer_groups(orgs, insured, tables["org_links"], tables["org_candidates"])
     groups = pd.concat([employers, managers, owners, _resident_groups(people, worker, as_of)], ignore_index=True)
     groups["confidence"] = groups["confidence"].astype(float).clip(0.0, 1.0)
+    # A row is listed by how likely its person (or organisation) is a prospect; a flagged split
+    # commune is listed all the same (contract), its confidence counting the commune's doubt.
+    place = groups["place_probability"].fillna(1.0).to_numpy() if "place_probability" in groups else 1.0
+    groups["listing"] = groups["confidence"].to_numpy()
+    groups["confidence"] = groups["confidence"].to_numpy() * place
     estimates = _estimates(groups, settings)
     evidence = _insured_evidence(tables["best_unlinked"], settings.evidence_floor)
-    listed = groups[groups["confidence"] >= settings.list_probability]
-    verify = groups[(groups["confidence"] >= settings.verify_probability)
-                    & (groups["confidence"] < settings.list_probability)]
+    listed = groups[groups["listing"] >= settings.list_probability]
+    verify = groups[(groups["listing"] >= settings.verify_probability)
+                    & (groups["listing"] < settings.list_probability)]
     return Prospects(_finish(listed, people, evidence), _finish(verify, people, evidence), estimates)
 
 
 def _estimates(groups: pd.DataFrame, settings: ProspectSettings) -> pd.DataFrame:
     """Per group and commune: rows listed, the expected true prospects among them (the sum of
-    their confidences) and among the rows left out (verify or below), and rows to verify."""
-    listed = groups["confidence"] >= settings.list_probability
+    their confidences) and among the rows left out (verify or below, or listed in a commune that
+    may not be theirs), and rows to verify."""
+    listed = groups["listing"] >= settings.list_probability
     frame = pd.DataFrame({
         "group": groups["group"], "ward_code": groups["ward_code"].fillna(""),
         "listed": listed.astype(int), "expected_true": groups["confidence"].where(listed, 0.0),
-        "expected_missed": groups["confidence"].where(~listed, 0.0),
-        "to_verify": (~listed & (groups["confidence"] >= settings.verify_probability)).astype(int),
+        # a row left out; or listed in a commune that may not be its own (its own one is then missed)
+        "expected_missed": groups["confidence"].where(~listed, groups["listing"] - groups["confidence"]),
+        "to_verify": (~listed & (groups["listing"] >= settings.verify_probability)).astype(int),
     })
     out = frame.groupby(["group", "ward_code"], sort=False).sum().reset_index()
     out["order"] = out["group"].map({g: i for i, g in enumerate(GROUPS)})

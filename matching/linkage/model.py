@@ -376,7 +376,8 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
             new_counts.append(flat.reshape(n_strata, classes, n_levels))
         counts = tuple(new_counts)
         support = tuple(x >= _SUPPORT for x in counts)
-        new_m = tuple(_shrunk(x if COMPARISONS[c].name in BY_CLASS else _pooled(x), strata, shrinkage)
+        new_m = tuple(m[c] if COMPARISONS[c].name in ANCHORED else
+                      _shrunk(x if COMPARISONS[c].name in BY_CLASS else _pooled(x), strata, shrinkage)
                       for c, x in enumerate(counts))
         class_mass = np.zeros((n_strata, classes))
         np.add.at(class_mass, table.pattern_stratum.astype(np.int64), mass_k)
@@ -397,6 +398,13 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
 # lives and works. A stale record is above all an earlier home; letting the names and dates differ
 # too lets a class settle on near-namesakes (non-matches) instead.
 BY_CLASS = frozenset({"ward", "workplace", "address"})
+
+
+# Comparisons whose m stays where the sessions put it. How often a record's own ID differs from
+# its person's is learnt where the name, date and commune vouch for the pair (the sessions); over
+# all candidates, an outsider's namesake with another ID would teach EM that a different ID is
+# common among matches, and then link more outsiders.
+ANCHORED = frozenset({"person_id"})
 
 
 def _pooled(counts: np.ndarray) -> np.ndarray:
