@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.catalogue import PROSPECTS
+from pipelines.catalogue import PROSPECTS, PROSPECTS_TO_VERIFY
 from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 from pipelines.nightly import (
@@ -122,11 +122,13 @@ def test_provinces_without_prospects_lose_their_old_workbooks(tmp_path: Path) ->
     target = PROSPECTS.path(ctx)
     target.parent.mkdir(parents=True)
     pd.DataFrame({"province_code": ["79", "01", "79", None]}).to_parquet(target)
-    for province in ("01", "48", "79"):
+    # a province with rows to verify only still gets its workbooks (a sheet of its own)
+    pd.DataFrame({"province_code": ["48"]}).to_parquet(PROSPECTS_TO_VERIFY.path(ctx))
+    for province in ("01", "48", "79", "92"):
         (ctx.output / "by_ward" / province).mkdir(parents=True)
         (ctx.output / "by_ward" / province / "00001.xlsx").write_bytes(b"old")
-    assert plan_provinces(ctx) == ["01", "79"]
-    assert sorted(p.name for p in (ctx.output / "by_ward").iterdir()) == ["01", "79"]
+    assert plan_provinces(ctx) == ["01", "48", "79"]
+    assert sorted(p.name for p in (ctx.output / "by_ward").iterdir()) == ["01", "48", "79"]
 
 
 def test_export_order_is_the_row_number_else_the_key_bytewise() -> None:
