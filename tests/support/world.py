@@ -55,7 +55,8 @@ class World:
     def insured(self, si_code: str, pid: str, *, si_type: str = "", si_status: str = "", hi_valid_to: str = "",
                 **extra: str) -> None:
         person = next(p for p in self.rows["population"] if p["person_id"] == pid)
-        self.add("insured", si_code=si_code, person_id=pid, full_name=person["full_name"],
+        recorded = extra.pop("person_id", pid)  # the ID as the roll recorded it ("": none)
+        self.add("insured", si_code=si_code, person_id=recorded, full_name=person["full_name"],
                  date_of_birth=person["date_of_birth"], sex=person["sex"], si_type=si_type,
                  si_status=si_status if si_type else "", hi_valid_to=hi_valid_to, **extra)
 

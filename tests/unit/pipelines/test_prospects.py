@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.catalogue import PROSPECTS
+from pipelines.catalogue import ESTIMATES, PROSPECTS, PROSPECTS_TO_VERIFY
 from pipelines.context import RunContext
 from pipelines.run import run_stage
 from tests.support.world import OTHER_WARD, TAX_CODE, TAX_CODE_2, World
@@ -127,3 +127,51 @@ def test_every_row_has_a_vietnamese_reason_and_commune(tmp_path: Path) -> None:
     assert prospects["reason"].str.len().gt(10).all()
     assert prospects["reason"].str.contains("[àáảãạăâđêôơư]", regex=True).all()  # Vietnamese, diacritics kept
     assert prospects["ward_name"].eq("Phường Ba Đình").all() and prospects["province_code"].eq("01").all()
+
+
+def _with_background(world: World, n: int = 40) -> None:
+    """Residents each with their own valid card, so that the model has matches to learn from."""
+    for i in range(100, 100 + n):
+        pid = world.person(i, full_name=f"Trần Thị Nền{i}", dob=f"19{60 + i % 30}-0{1 + i % 9}-1{i % 10}", sex="F")
+        world.insured(f"02{i:08d}", pid, hi_valid_to="2027-01-01")
+
+
+def test_a_card_that_fits_two_namesakes_goes_to_the_one_no_other_card_covers(tmp_path: Path) -> None:
+    """Two namesakes, two cards: one card carries A's ID, the other no ID and fits both. A person
+    holds one valid card at a time, so the second is B's: neither is an HI prospect."""
+    world = World()
+    _with_background(world)
+    a = world.person(1, full_name="Lê Văn Bình", dob="1980-05-05")
+    b = world.person(2, full_name="Lê Văn Bình", dob="1980-05-05")
+    world.insured("0100000001", a, hi_valid_to="2027-01-01")
+    world.insured("0100000002", b, hi_valid_to="2027-01-01", person_id="")
+    prospects = prospects_of(world, tmp_path)
+    assert not keys(prospects, "hi_prospect") & {a, b}
+
+
+def test_confidence_is_the_chance_of_a_true_prospect_and_doubt_goes_to_verify(tmp_path: Path) -> None:
+    """A card with no ID that fits two namesakes equally: each is uncovered with probability about
+    a half, too unsure to hand out, so both go to the rows to verify; a resident with no record at
+    all is an HI prospect with confidence 1."""
+    world = World()
+    _with_background(world)
+    a = world.person(1, full_name="Lê Văn Bình", dob="1980-05-05")
+    b = world.person(2, full_name="Lê Văn Bình", dob="1980-05-05")
+    alone = world.person(3, full_name="Phạm Thị Dung", dob="1990-02-02", sex="F")
+    world.insured("0100000002", b, hi_valid_to="2027-01-01", person_id="")
+    ctx = RunContext(world.write(tmp_path / "in"), tmp_path / "out", AS_OF)
+    for stage in ("settings", "ingest", "validate", "standardise", "link", "prospects"):
+        run_stage(ctx, stage)
+    listed = pd.read_parquet(PROSPECTS.path(ctx))
+    verify = pd.read_parquet(PROSPECTS_TO_VERIFY.path(ctx))
+    hi = listed[listed["group"] == "hi_prospect"].set_index("person_id")
+    assert hi.loc[alone, "confidence"] == 1.0
+    doubtful = verify[verify["group"] == "hi_prospect"].set_index("person_id")
+    assert set(doubtful.index) | set(hi.index) >= {a, b}
+    for pid in (a, b):
+        confidence = doubtful.loc[pid, "confidence"] if pid in doubtful.index else hi.loc[pid, "confidence"]
+        assert 0.3 < confidence < 0.7
+    estimates = pd.read_parquet(ESTIMATES.path(ctx)).set_index("group")
+    hi_estimate = estimates.loc["hi_prospect"]
+    assert hi_estimate["listed"] == len(hi)
+    assert hi_estimate["expected_true"] == pytest.approx(hi["confidence"].sum(), abs=0.01)
