@@ -57,15 +57,30 @@ def _bits(kinds: np.ndarray) -> list[int]:
     return [1 << i for i in range(present.bit_length()) if present & (1 << i)]
 
 
+def _claimed_twice(r: np.ndarray, p: np.ndarray, kinds: np.ndarray, shares: dict[int, float]) -> np.ndarray:
+    """Pairs whose person another record of the same kind also claims (the only pairs that change)."""
+    keep = np.zeros(len(r), dtype=bool)
+    for bit in shares:
+        mine = np.flatnonzero((kinds & bit) > 0)
+        persons, first, count = np.unique(p[mine], return_index=True, return_counts=True)
+        shared = persons[count >= 2]
+        keep[mine[np.isin(p[mine], shared)]] = True
+    # a record with one such pair competes on all of its live pairs
+    records = np.unique(r[keep])
+    return np.isin(r, records)
+
+
 def exclusive_weights(r: np.ndarray, p: np.ndarray, weight: np.ndarray, kinds: np.ndarray, none: np.ndarray, *,
                       duplicate_share: dict[int, float] | None = None, rounds: int = 12,
-                      damping: float = 0.5, floor: float = 1e-4) -> np.ndarray:
+                      damping: float = 0.5, floor: float = 1e-3) -> np.ndarray:
     """The pairs' log2 weights with each person's other records of a kind accounted for.
 
     ``r`` (sorted) and ``p``: the pairs' record and person rows; ``weight``: their log2 weights
     (prior included); ``kinds``: per *record*, a bitmask of the kinds it belongs to (0: none, the
     record is left as it is); ``none``: per pair, the log2 weight of "none of these".
-    Pairs less likely than ``floor`` neither send nor receive (they change nothing).
+    Pairs less likely than ``floor`` neither send nor receive (they change nothing), and only the
+    records with a candidate that another record of its kind might also belong to change at all
+    (a person no other record claims holds nothing else): the rounds run on those alone.
     """
     pair_kinds = kinds[r]
     involved = np.flatnonzero(pair_kinds > 0)
@@ -74,6 +89,9 @@ def exclusive_weights(r: np.ndarray, p: np.ndarray, weight: np.ndarray, kinds: n
     prob = competing_probability(r, weight, none)
     shares = duplicate_share or duplicate_shares(r, p, prob, kinds)
     live = involved[prob[involved] >= floor]
+    live = live[_claimed_twice(r[live], p[live], pair_kinds[live], shares)]
+    if len(live) == 0:
+        return weight
     sub_r, sub_p, sub_kinds = r[live], p[live], pair_kinds[live]
     # Every pair of the records involved competes again, the others keep their weight.
     records = np.unique(sub_r)

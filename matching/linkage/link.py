@@ -36,8 +36,10 @@ class PersonLinkSettings:
     link_probability: float = 0.5  # equal costs for a false link and a missed one: Bayes decision
     review_probability: float = 0.05  # below the link threshold and at least this: an officer looks
     u_pairs: int = 1_000_000  # random pairs for u
-    em_iterations: int = 200
-    em_records: int = 300_000  # records the EM for m runs on (a seeded sample beyond this)
+    em_iterations: int = 200  # rounds of each EM session (the starting point)
+    em_rounds: int = 40  # rounds of the EM over records
+    em_tolerance: float = 0.001  # ... which stops when no m or share moves more than this
+    em_records: int = 150_000  # records the EM over records runs on (a seeded sample beyond this)
     classes: int = 2  # latent kinds of match (kept up to date, stale): noise that comes together
     shrinkage: float = 20.0  # pseudo-records a stratum's m borrows from its source's, and a source's from all
     max_block_size: int = 2000  # population rows sharing one blocking key; larger keys are skipped
@@ -53,8 +55,10 @@ class PersonLinkSettings:
             raise ValueError("need 0 < review_probability <= link_probability < 1")
         if self.u_pairs < 1000 or self.max_block_size < 1 or self.threads < 1:
             raise ValueError("u_pairs >= 1000, max_block_size >= 1 and threads >= 1 are required")
-        if self.classes < 1 or self.em_records < 1000 or self.shrinkage < 0:
-            raise ValueError("classes >= 1, em_records >= 1000 and shrinkage >= 0 are required")
+        if self.classes < 1 or self.em_records < 1000 or self.shrinkage < 0 or self.em_rounds < 1:
+            raise ValueError("classes >= 1, em_records >= 1000, em_rounds >= 1 and shrinkage >= 0 are required")
+        if not 0 < self.em_tolerance < 1:
+            raise ValueError("need 0 < em_tolerance < 1")
         if not 0 < self.name_jw_mid <= self.name_jw_high < 1:
             raise ValueError("need 0 < name_jw_mid <= name_jw_high < 1")
         if not 0 < self.evidence_probability < self.review_probability <= self.crosswalk_probability < 1:
@@ -116,7 +120,8 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     exact_id = _sure_id(gamma)
     miss = blocking_miss(rule_bits, exact_id, id_bits)
     model = fit_model(rec, pop, strata, r, p, gamma, rule_bits, rule_names, miss, u_pairs=settings.u_pairs,
-                      seed=settings.seed, iterations=settings.em_iterations, workers=settings.threads,
+                      seed=settings.seed, iterations=settings.em_iterations, rounds=settings.em_rounds,
+                      tolerance=settings.em_tolerance, workers=settings.threads,
                       em_records=settings.em_records, classes=settings.classes, shrinkage=settings.shrinkage,
                       name_cuts=settings.name_cuts)
     del rule_bits

@@ -243,7 +243,7 @@ def estimate_m(gamma: np.ndarray, u: tuple[np.ndarray, ...], *, iterations: int 
 # out (within a block they agree by construction, so random-pair u would not describe them).
 # They give the record-level EM its starting point.
 TRAINING = (
-    ("name1_year", ("full_name", "given_name", "dob")),
+    ("name_year", ("full_name", "given_name", "dob")),
     ("dob_ward", ("dob", "ward", "address")),
     ("id_exact", ("person_id",)),
 )
@@ -516,17 +516,13 @@ def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nd
                   s: np.ndarray | None = None) -> np.ndarray:
     """log2 likelihood ratio of each pair: the mixture over classes, priced by frequency."""
     s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
-    out = np.empty(len(gamma))
-    weights = model.level_weights()
-    for lo in range(0, len(gamma), _CHUNK):  # (pairs, classes) at a time: millions of pairs
-        hi = lo + _CHUNK
-        per_class = _class_weights(weights, model._shares(), s[lo:hi], gamma[lo:hi])
-        out[lo:hi] = _log2_sum_exp2(per_class)
-    evidence: np.ndarray = out + tf_delta(model, gamma, pop, p, s)
+    # Pairs repeat a few thousand comparison vectors per stratum: the mixture is worked out once
+    # per distinct (stratum, vector), then spread to the pairs.
+    code = s.astype(np.int64) * 10 ** gamma.shape[1] + _codes(gamma)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    per_class = _class_weights(model.level_weights(), model._shares(), s[first], gamma[first])
+    evidence: np.ndarray = _log2_sum_exp2(per_class)[inverse.ravel()] + tf_delta(model, gamma, pop, p, s)
     return evidence
-
-
-_CHUNK = 2_000_000
 
 
 def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
@@ -548,16 +544,17 @@ def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nda
         m = np.einsum("nk,nk->n", post, model.m[c][s, :, np.maximum(level, 0)])
         u = model.u[c][s, np.maximum(level, 0)]
         out[:, c] = np.where(known, np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR)), 0.0)
-    out[:, : len(COMPARISONS)] += tf_delta(model, gamma, pop, p, s, by_column=True)
-    total = evidence + tf_delta(model, gamma, pop, p, s)
+    priced = tf_delta(model, gamma, pop, p, s, by_column=True)
+    out[:, : len(COMPARISONS)] += priced
+    total = evidence + priced.sum(axis=1)
     out[:, -1] = total - out[:, : len(COMPARISONS)].sum(axis=1)
     return out
 
 
 def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np.ndarray, gamma: np.ndarray,
               rule_bits: np.ndarray, rule_names: list[str], blocking_miss: float, *, u_pairs: int, seed: int,
-              iterations: int, workers: int, em_records: int = 300_000, classes: int = 2, shrinkage: float = 20.0,
-              name_cuts: tuple[float, float] = NAME_CUTS) -> FittedModel:
+              iterations: int, workers: int, rounds: int = 40, tolerance: float = 1e-3, em_records: int = 150_000,
+              classes: int = 2, shrinkage: float = 20.0, name_cuts: tuple[float, float] = NAME_CUTS) -> FittedModel:
     """u by random sampling, m by record-level EM (started from sessions), ρ per source.
 
     EM runs on at most ``em_records`` records (a seeded sample; every record of a small stratum
@@ -576,7 +573,8 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
     table = _pair_table(r[rows], gamma[rows], stratum_of_pair, delta)
     per_source = np.bincount(strata.source_of_record[keep], minlength=len(strata.sources)).astype(float)
     m, share, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
-                                                  iterations=iterations, classes=classes, shrinkage=shrinkage)
+                                                  iterations=rounds, tolerance=tolerance, classes=classes,
+                                                  shrinkage=shrinkage)
     support = tuple(x >= _SUPPORT for x in counts)
     return FittedModel(prior=rho, m=m, u=u, iterations=done + rounds, tf=base.tf, address_share=base.address_share,
                        strata=strata.labels, sources=strata.sources, class_share=share, support=support,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from matching.address import address_keys, house_number
 from matching.linkage.assign import competing_probability, none_weight
@@ -227,7 +228,7 @@ def _compare(units: _Side, orgs: _Side, ui: np.ndarray, oi: np.ndarray, threads:
     tax = np.full(len(ui), 3, dtype=np.int8)
     near = np.flatnonzero(known & (umain != "") & (umain != omain))
     if len(near):
-        dist = process.cpdist(umain[near].tolist(), omain[near].tolist(), scorer=_osa, workers=threads)
+        dist = process.cpdist(umain[near].tolist(), omain[near].tolist(), scorer=OSA.distance, workers=threads)
         one = near[(np.asarray(dist) <= 1) & ((usuf[near] == osuf[near]) | (usuf[near] == "") | (osuf[near] == ""))]
         tax[one] = 2
     tax[(umain == omain) & (umain != "")] = 1
@@ -252,11 +253,6 @@ def _compare(units: _Side, orgs: _Side, ui: np.ndarray, oi: np.ndarray, threads:
     same_house = (units.house[ui] == orgs.house[oi]) & (units.house[ui] != "")
     gamma[:, 4] = np.where((ua != "") & (oa != ""), np.where(ua == oa, 0, np.where(same_house, 1, 2)), _NULL)
     return gamma
-
-
-def _osa(a: str, b: str, **_: object) -> int:
-    from rapidfuzz.distance import OSA
-    return int(OSA.distance(a, b))
 
 
 def _shares(gamma: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
