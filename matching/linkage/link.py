@@ -1,9 +1,11 @@
 """The person linkage, in the order it runs:
 
-features -> blocking (DuckDB) -> comparisons -> model (u sampled, m by EM) -> weights
--> assignment -> explanations.
+features -> record strata -> blocking (DuckDB) -> comparisons -> model (u sampled; m per stratum
+and latent class, and the prior, by EM over records) -> weights -> a person holds one card at a
+time (namesakes as a set) -> assignment -> legacy-ID crosswalk -> explanations.
 
-Pure: tables in, tables out. Deterministic: rows are sorted and all sampling is seeded.
+Pure: tables in, tables out. Deterministic: rows are sorted and all sampling is seeded. The
+design and its reasons: ``docs/linkage.md``.
 """
 
 from __future__ import annotations
