@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("febrl4")
     matrix = sub.add_parser("matrix", help="profiles x sizes, end to end, against truth and ceilings")
     matrix.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000])
-    matrix.add_argument("--profiles", nargs="+", default=["normal", "hard", "cities", "random"])
+    matrix.add_argument("--profiles", nargs="*", default=["normal", "hard", "cities", "random"])
     matrix.add_argument("--holdouts", nargs="*", default=["holdout_movers", "holdout_sparse_ids"])
     matrix.add_argument("--seeds", type=int, nargs="+", default=[1])
     matrix.add_argument("--noise-seeds", type=int, nargs="+", default=[1])

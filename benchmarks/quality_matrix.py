@@ -248,7 +248,8 @@ def run_matrix(sizes: list[int], profiles: list[str], holdouts: list[str], seeds
                         report = evaluate(WorldSpec(profile, persons, seed, noise_seed), cache)
                         _print(report)
                         done[kind].append(report)
-    _summary(done["development"], "development profiles")
+    if done["development"]:
+        _summary(done["development"], "development profiles")
     if done["holdout"]:
         _summary(done["holdout"], "HOLDOUT profiles (never tuned on)")
     if json_path is not None:

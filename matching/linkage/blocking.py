@@ -52,7 +52,9 @@ class BlockingRule:
     year, ``"no_sex"`` records without sex, ``"no_ward"`` records without a commune,
     ``"no_month"`` records whose date is the year alone (or the `YYYY-01-01` placeholder),
     ``"unplaced"`` records with neither a birth year nor a ward (e.g. managers).
-    ``pop_only``: the same for residents (``"no_month"``: residents whose date is the year alone).
+    ``pop_only``: the same for residents (``"no_month"``: residents whose date is the year alone;
+    ``"no_year"``: residents with no date, which a valid population register never has, but other
+    spines (FEBRL) do).
     ``cap``: population rows per key above which the key is skipped (0: only ``max_block_size``).
     """
 
@@ -75,6 +77,7 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name1_ward", ("core~", "ward"), cap=30),  # typo, year unknown or off
     BlockingRule("name_month_day", ("core", "month", "day"), cap=100),  # birth year off by one, moved
     BlockingRule("name_province", ("core", "province"), only="no_year", cap=100),  # owner, business ward
+    BlockingRule("name_province_undated", ("core", "province"), pop_only="no_year", cap=100),  # resident, no date
     BlockingRule("name_unplaced", ("core",), only="unplaced", cap=200),
     # A manager known by name alone: few rows, so a big block of namesakes is still affordable.
     BlockingRule("name_work_province", ("core", "work_province"), only="unplaced", cap=500),

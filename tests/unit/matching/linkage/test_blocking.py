@@ -112,7 +112,8 @@ def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
                     rule.only == "no_sex" and not rec.sex[i] < 0) or (
                     rule.only == "no_ward" and not rec.ward[i] < 0) or (
                     rule.only == "no_month" and not rec.year_only[i]) or (
-                    rule.pop_only == "no_month" and not pop.year_only[j]):
+                    rule.pop_only == "no_month" and not pop.year_only[j]) or (
+                    rule.pop_only == "no_year" and not pop.year[j] < 0):
                 ok = False
             else:
                 ok = True
