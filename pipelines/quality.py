@@ -35,6 +35,7 @@ from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VA
 from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 from pipelines.files import atomic_open
+from pipelines.progress import quiet_third_party
 from pipelines.summaries import QualityRegister, QualitySummary, ValidateSummary, read_ingest, read_validate
 
 __all__ = ["QualityError", "find_previous_manifest", "run"]
@@ -80,8 +81,11 @@ def _lookups(rows: dict[str, pd.DataFrame]) -> Lookups:
 
 
 def _context(docs: Path) -> Any:
+    quiet_third_party()  # before the import: GX's decorators log hundreds of INFO lines as it loads
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    quiet_third_party()  # after: some GX modules set their own level when imported
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
