@@ -166,7 +166,7 @@ FLOW: tuple[Stage, ...] = (
            c.VALIDATED, c.SETTINGS), (c.WORKBOOK,), _HOUR, over="provinces"),
     Stage("write_audit", _write_audit, "`audit.html` and `audit.json`: ledger, quality, matching, prospects",
           (_SUMMARIES["ingest"], _SUMMARIES["validate"], _SUMMARIES["link"], c.QUALITY_SUMMARY, c.PERSON_LINKS,
-           c.REVIEW, c.MODEL, c.ORG_LINKS, c.PROSPECTS),
+           c.REVIEW, c.MODEL, c.ORG_LINKS, c.PROSPECTS, c.QUARANTINED, *_STANDARDISED),
           (c.AUDIT_JSON, c.AUDIT_HTML), dt.timedelta(minutes=30), after=("write_lists",)),
     Stage("write_manifest", _write_manifest, "`manifest.json`: every input row accounted for, every output hashed",
           (c.PROSPECTS, c.PROSPECTS_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.SUMMARY_CSV, c.QUARANTINE_CSV, c.WORKBOOK,

@@ -66,3 +66,33 @@ def test_data_docs_index_shows_every_register(faulty_run: dict, tmp_path: Path) 
     dom, console = browse(pages[0], tmp_path / "validation")
     assert "Uncaught" not in console and "date_of_birth (parsed)" in dom
     assert_images_load(dom, pages[0])
+
+
+def test_audit_commune_table_filters_and_prints_uncut(faulty_run: dict, tmp_path: Path) -> None:
+    page = faulty_run["output"] / "audit.html"
+    audit = json.loads(page.with_name("audit.json").read_text(encoding="utf-8"))
+    code = next(c["ward_code"] for c in audit["communes"] if c["ward_code"] != "?" and c["rows_used"] > 50)
+    profile = tmp_path / "profile"
+    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                          page.as_uri() + f"#filter={code}"], capture_output=True, text=True, timeout=90,
+                         check=False).stdout
+    table = dom[dom.index("id=\"commune-table\""):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r"<tr( style=\"display: none;\")?><td data-v=\"[^\"]*\">[^<]*</td><td data-v=\"(\d+|\?)\"",
+                      table)
+    assert len(rows) == len(audit["communes"])
+    assert [c for hidden, c in rows if not hidden] == [code]  # the filter from the address, applied by the page
+    if shutil.which("pdftotext") is None:
+        return  # the print check below needs poppler-utils (.ci/run installs it)
+    pdf = tmp_path / "audit.pdf"
+    subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=90, check=False)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    printed = text[text.index("7. Quality per commune"):]
+    for commune in audit["communes"]:  # every row, and its last column, on the paper
+        assert commune["ward_code"] in printed, commune["ward_code"]
+    assert "share" in printed and "prospe" in printed
+    last = text[text.index("5. Prospects"):text.index("6. How sure")]
+    for commune in audit["prospects"]["by_commune"]:  # the prospects table's last column is printed too
+        assert re.search(rf"{commune['ward_code']}.*\s{commune['hi_prospect']:,}\s*$", last, re.M), commune
