@@ -13,7 +13,8 @@ run's folder, each atomically, only now that all succeeded).
 date, `YYYY-MM-DD` (default: the logical date, in Viet Nam time). A run writes only into
 `{output}/{as_of}/`; rerunning a date replaces its files (identical when the inputs are).
 
-**When a task fails** its alert is written to `{output}/{as_of}/alerts/<task>-try<n>.json` (and
+**When a task fails** its alert is written to the run's own folder,
+`{output}/.runs/{as_of}/{run_id}/alerts/<task>-try<n>.json` (and
 e-mailed to `COVGAP_ALERT_EMAIL` through connection `smtp_default` when both exist); `latest` keeps
 pointing at the last complete run. A register that cannot be used (a data problem, `CovgapError`)
 fails at once: retrying would not fix the data. Reading tasks retry other errors (a database that

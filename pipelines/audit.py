@@ -6,7 +6,9 @@ It shows what came in (files, encodings, SHA-256, code version, as-of), where ev
 registers fared against their Great Expectations suites, how well matching worked (match-weight
 distribution with thresholds, m/u/weight per comparison level and error-rate estimates when the
 model gives them), the prospects per group, province and commune, how sure each list is (expected
-precision and recall per group and commune, from the links' probabilities), and how to trace any
+precision and recall per group and commune, from the links' probabilities), quality per commune
+(``pipelines/audit_communes.py``: rows used and quarantined, old codes mapped, split communes
+resolved or flagged, links by method, prospects; worst first), and how to trace any
 output row back to its input lines. Whatever an earlier stage did not write is left out with a note: the
 report never fails a run for want of an optional figure. No wall-clock time: same run, same bytes.
 """
@@ -24,6 +26,7 @@ import pandas as pd
 from contract.groups import GROUPS
 from contract.registers import REGISTERS
 from matching.admin_units import current_wards
+from pipelines.audit_communes import commune_quality
 from pipelines.audit_html import render_html
 from pipelines.catalogue import (
     AUDIT_HTML,
@@ -183,6 +186,7 @@ def audit_figures(ctx: RunContext) -> dict[str, Any]:
         "prospects": _prospects(ctx),
     }
     figures["estimates"] = _estimates(ctx, figures["matching"])
+    figures["communes"] = commune_quality(ctx)
     if quality:
         figures["quality"] = {
             "data_docs": quality.get("data_docs"), "previous_manifest": quality.get("previous_manifest"),

@@ -16,16 +16,26 @@ h1{font-size:1.6em}h2{border-bottom:2px solid #345;padding-bottom:.2em;margin-to
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}th,td{border:1px solid #999;padding:3px 7px;
 text-align:left;vertical-align:top}td.n,th.n{text-align:right}thead{display:table-header-group}
 tr{page-break-inside:avoid}.bad{color:#a00;font-weight:bold}.ok{color:#060}.note{color:#555;font-size:.9em}
-svg{max-width:100%;page-break-inside:avoid}code{background:#eee;padding:0 3px}
-@media print{body{margin:0;max-width:none}a{color:#000}@page{size:A4;margin:15mm}}"""
+svg{max-width:100%;height:auto;page-break-inside:avoid}code{background:#eee;padding:0 3px}
+table.wide{font-size:.8em}table.sortable th{cursor:pointer}table.sortable th:after{content:" \\2195";color:#999}
+.filter{margin:.4em 0;padding:3px 6px;width:24em}#commune-table th:nth-child(3){width:14%}
+@media print{body{margin:0;max-width:none}a{color:#000}@page{size:A4;margin:12mm}
+table{width:100%;table-layout:fixed}th,td{overflow-wrap:anywhere;padding:1px 3px}table.wide{font-size:7pt}
+.filter,table.sortable th:after{display:none}}"""
 
 
-def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None, attributes: str = "",
+           sort_values: bool = False) -> str:
+    """An HTML table; ``sort_values``: each cell carries its raw value (``data-v``) for sorting."""
     numeric = numeric or set()
     head = "".join(f"<th{' class=n' if i in numeric else ''}>{escape(h)}</th>" for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{_cell(v)}</td>" for i, v in
-                                    enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def cell(i: int, v: Any) -> str:
+        raw = f" data-v='{escape('' if v is None else str(v))}'" if sort_values else ""
+        return f"<td{' class=n' if i in numeric else ''}{raw}>{_cell(v)}</td>"
+
+    body = "".join("<tr>" + "".join(cell(i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table{attributes}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _cell(value: Any) -> str:
@@ -45,7 +55,8 @@ def _bars(title: str, items: list[tuple[str, float]], width: int = 900) -> str:
     top = max(v for _, v in items) or 1
     row, label_w = 22, 260
     height = row * len(items) + 30
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+             f"viewBox='0 0 {width} {height}' role='img' "
              f"aria-label='{escape(title)}'><title>{escape(title)}</title>"]
     for i, (label, value) in enumerate(items):
         y = 20 + i * row
@@ -58,17 +69,27 @@ def _bars(title: str, items: list[tuple[str, float]], width: int = 900) -> str:
 
 
 def _histogram_svg(hist: dict, thresholds: dict | None, width: int = 900, height: int = 260) -> str:
+    """Bars of the match weights; each threshold a dashed line at its own value, inside the axis
+    (the axis is widened to take in a threshold beyond the weights), its label stacked under the
+    ones before so that no two overlap."""
     edges, counts = hist.get("edges", []), hist.get("counts", [])
     if not counts:
         return "<p class=note>No probabilistic match weights in this run.</p>"
-    lo, hi, top = edges[0], edges[-1], max(counts) or 1
+    marks = sorted((float(v), str(k)) for k, v in (thresholds or {}).items()
+                   if "weight" in k and "prior" not in k and isinstance(v, int | float) and not isinstance(v, bool))
+    lo, hi, top = min([edges[0], *(v for v, _ in marks)]), max([edges[-1], *(v for v, _ in marks)]), max(counts) or 1
     span = (hi - lo) or 1.0
-    left, bottom, plot_w, plot_h = 50, height - 30, width - 70, height - 60
+    lo, hi = lo - 0.02 * span, hi + 0.02 * span
+    span = hi - lo
+    left, bottom = 50, height - 30
+    plot_w, plot_h = width - 70, height - 50 - 14 * len(marks)
+    top_y = bottom - plot_h
 
     def x(value: float) -> float:
         return left + plot_w * (value - lo) / span
 
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+             f"viewBox='0 0 {width} {height}' role='img' "
              "aria-label='match weight distribution'><title>match weight distribution</title>",
              f"<line x1='{left}' y1='{bottom}' x2='{left + plot_w}' y2='{bottom}' stroke='#000'/>"]
     for i, count in enumerate(counts):
@@ -77,21 +98,19 @@ def _histogram_svg(hist: dict, thresholds: dict | None, width: int = 900, height
         parts.append(f"<rect x='{x(edges[i]):.1f}' y='{bottom - h:.1f}' width='{bar:.1f}' "
                      f"height='{h:.1f}' fill='#6a8fbf'><title>{edges[i]:.2f} to {edges[i + 1]:.2f}: "
                      f"{count}</title></rect>")
-    for value in (lo, (lo + hi) / 2, hi):
+    for value in sorted({edges[0], edges[-1], *(t for t in range(int(lo) // 10 * 10, int(hi) + 1, 10) if lo < t < hi)}):
         parts.append(f"<text x='{x(value):.1f}' y='{bottom + 16}' font-size='11' text-anchor='middle'>"
                      f"{value:.1f}</text>")
-    parts.append(f"<text x='{left - 6}' y='{bottom - plot_h + 4}' font-size='11' text-anchor='end'>{top:,}</text>")
-    marks = {k: v for k, v in (thresholds or {}).items() if "weight" in k and "prior" not in k}
-    for i, (name, value) in enumerate(sorted(marks.items())):
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            xv = x(min(max(float(value), lo), hi))
-            parts.append(f"<line x1='{xv:.1f}' y1='{bottom}' x2='{xv:.1f}' y2='{bottom - plot_h - 10}' stroke='#c00' "
-                         f"stroke-dasharray='4 3'/><text x='{xv + 3:.1f}' y='{bottom - plot_h - 12 + 12 * i}' "
-                         f"font-size='11' fill='#c00'>{escape(str(name))} = {value:g}</text>")
+    parts.append(f"<text x='{left - 6}' y='{top_y + 4}' font-size='11' text-anchor='end'>{top:,}</text>")
+    for i, (value, name) in enumerate(marks):
+        xv = x(value)
+        label_y = 14 + 14 * i  # above the bars, one line per threshold
+        anchor, dx = ("end", -3) if xv > left + plot_w * 0.6 else ("start", 3)
+        parts.append(f"<line class='threshold' x1='{xv:.1f}' y1='{bottom}' x2='{xv:.1f}' y2='{label_y - 10}' "
+                     f"stroke='#c00' stroke-dasharray='4 3'/><text x='{xv + dx:.1f}' y='{label_y}' "
+                     f"text-anchor='{anchor}' font-size='11' fill='#c00'>{escape(name)} = {value:.2f}</text>")
     parts.append("</svg>")
     return "".join(parts)
-
-
 
 
 def _inputs_and_ledger(ident: dict[str, Any], ledger: dict[str, Any]) -> list[str]:
@@ -253,14 +272,57 @@ def _prospects_section(prospects: dict[str, Any] | None) -> list[str]:
         groups = list(prospects["by_group"])
         out.append(_table(["province", "commune", "name", "total", *groups],
                           [[c["province_code"], c["ward_code"], c["ward_name"], c["total"], *[c[g] for g in groups]]
-                           for c in prospects["by_commune"]], set(range(3, 4 + len(groups)))))
+                           for c in prospects["by_commune"]], set(range(3, 4 + len(groups))), " class=wide"))
     else:
         out.append("<p class=note>No prospects stage output in this run.</p>")
 
     return out
 
 
-_TRACE = """<h2 id='trace'>7. How to trace a prospect to its input rows</h2>
+_COMMUNE_HEADER = {"province_code": "province", "ward_code": "commune", "ward_name": "name", "rows_used": "rows used",
+                   "quarantined": "quarantined", "old_mapped": "old code mapped", "split_resolved": "split: resolved",
+                   "split_flagged": "split: flagged", "records": "person records", "linked_exact": "linked by ID",
+                   "linked_probabilistic": "linked by model", "unlinked": "unlinked", "link_rate": "link rate",
+                   "prospects": "prospects", "issue_share": "quarantined + flagged share"}
+# Sort on a header click, filter as one types (or from the page address: audit.html#filter=Tân An).
+_SORT_AND_FILTER = """<script>(function(){var t=document.getElementById('commune-table'),b=t.tBodies[0],
+f=document.getElementById('commune-filter');
+t.tHead.addEventListener('click',function(e){var h=e.target.closest('th');if(!h)return;var i=h.cellIndex,
+d=h.getAttribute('data-dir')==='asc'?'desc':'asc';h.setAttribute('data-dir',d);var r=[].slice.call(b.rows);
+r.sort(function(x,y){var a=x.cells[i].getAttribute('data-v'),c=y.cells[i].getAttribute('data-v'),
+p=parseFloat(a),q=parseFloat(c),o=(isNaN(p)||isNaN(q))?a.localeCompare(c,'vi'):p-q;return d==='asc'?o:-o;});
+r.forEach(function(x){b.appendChild(x);});});
+function apply(){var q=f.value.toLowerCase();[].forEach.call(b.rows,function(x){
+x.style.display=x.textContent.toLowerCase().indexOf(q)<0?'none':'';});}
+f.addEventListener('input',apply);var m=/filter=([^&]*)/.exec(location.hash);
+if(m){f.value=decodeURIComponent(m[1]);apply();}})();</script>"""
+
+
+def _communes_section(communes: list[dict[str, Any]] | None) -> list[str]:
+    """Section 7: where each commune's rows went, worst first; sortable and filterable."""
+    out = ["<h2 id='communes'>7. Quality per commune</h2>"]
+    if not communes:
+        return [*out, "<p class=note>No standardise stage output in this run.</p>"]
+    out.append("<p>Per current commune: the rows of every register listed under it, the rows quarantined "
+               "(by the commune code typed in them, where it can be read), the pre-July-2025 codes mapped to it, "
+               "the split old communes resolved from the address or flagged (listed under the lowest candidate), "
+               "the person records (insured, household businesses) linked to a resident by ID or by the model, "
+               "and the prospects. Worst first: the share of its rows quarantined or flagged, then the lowest link "
+               "rate. Click a column to sort; type to filter.</p>")
+    worst = [c for c in communes if c["issue_share"]][:25]
+    if worst:
+        out.append(_bars("communes with the largest share of quarantined or flagged rows (per 10,000 rows)",
+                         [(f"{c['ward_code']} {c['ward_name']}", round(10_000 * c["issue_share"])) for c in worst]))
+    columns = list(_COMMUNE_HEADER)
+    out.append("<input id='commune-filter' class=filter type=search placeholder='filter: commune, code, province' "
+               "aria-label='filter the communes'>")
+    out.append(_table([_COMMUNE_HEADER[c] for c in columns], [[c[k] for k in columns] for c in communes],
+                      set(range(3, len(columns))), " id='commune-table' class='wide sortable'", sort_values=True))
+    out.append(_SORT_AND_FILTER)
+    return out
+
+
+_TRACE = """<h2 id='trace'>8. How to trace a prospect to its input rows</h2>
 <ol><li>Every input row is identified by <code>(register, row_number)</code>: <code>row_number</code> 1 is the first
 data row of the file (the header is not counted; a register read from a database uses its <code>row_number</code>
 column).</li>
@@ -283,4 +345,4 @@ def render_html(figures: dict[str, Any]) -> str:
     return "\n".join([*_inputs_and_ledger(figures["identity"], figures["ledger"]),
                       *_quality_section(figures["quality"]), *_matching_section(figures["matching"]),
                       *_prospects_section(figures["prospects"]), *_estimates_section(figures.get("estimates")),
-                      _TRACE])
+                      *_communes_section(figures.get("communes")), _TRACE])

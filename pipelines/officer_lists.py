@@ -17,8 +17,8 @@ from matching.text import fold_words
 from pipelines.files import write_csv
 from pipelines.officer_sheets import Record, Sheet, maybe_id, scrub, text_of
 
-__all__ = ["PROVINCE_CODE", "WARD_CODE", "band_of", "checked", "records_by_ward", "sort_key", "split_by_ward",
-           "write_summary"]
+__all__ = ["PROVINCE_CODE", "WARD_CODE", "Route", "band_key", "band_of", "checked", "records_by_ward", "sort_key",
+           "split_by_ward", "write_summary"]
 
 WARD_CODE = re.compile(r"\d{5}")
 PROVINCE_CODE = re.compile(r"\d{2}")
@@ -88,28 +88,52 @@ def _given_name_key(name: str) -> tuple[str, str]:
     return (folded.rsplit(" ", 1)[-1], folded)
 
 
-def sort_key(sheet: Sheet, row: Record) -> tuple[object, ...]:
-    """Print order; every column takes part so that the order is total (byte-identical output)."""
-    name = _given_name_key(row["full_name"])
-    org = (fold_words(row["org_name"]), row["tax_code"], row["org_name"])
+Route = tuple[str, str, str, str]  # matching.address.route_key: hamlet, street, lane, house
+
+
+def _walk(route: Route) -> tuple[object, ...]:
+    """A route's place in the walk: hamlet, street, lane, house; an address without a part after those with one."""
+    return tuple(x for part in route for x in (part == "", part))
+
+
+def band_key(sheet: Sheet, row: Record, route: Route) -> tuple[object, ...]:
+    """Which band a row is under, and where the band comes in the walk (``route``: of the band's address)."""
+    if sheet.band == "household":
+        household = row["household_id"]
+        return (household == "", *_walk(route), household)  # people without a household code last
+    if sheet.band == "org":
+        return (*_walk(route), fold_words(row["org_name"]), row["tax_code"], row["org_name"])
+    return ()
+
+
+def sort_key(sheet: Sheet, row: Record, route: Route) -> tuple[object, ...]:
+    """Print order within a sheet: by band (``band_key``), then head of household first and given name
+    (people), or by the walk and the name (organisations); every column takes part so that the order is
+    total (byte-identical output). ``route`` is the band's address's (the row's own when unbanded)."""
     rest = tuple(row[c] for c in sorted(row))
     if sheet.band == "household":
-        household = row["household_id"]
         head = fold_words(row["relation_to_head"]) != "chu ho"
-        return (household == "", household, head, *name, *rest)  # households without a code last
+        return (*band_key(sheet, row, route), head, *_given_name_key(row["full_name"]), *rest)
     if sheet.band == "org":
-        return (*org, *name, *rest)
-    return (*org, *rest)
+        return (*band_key(sheet, row, route), *_given_name_key(row["full_name"]), *rest)
+    return (*_walk(route), fold_words(row["org_name"]), row["tax_code"], *_given_name_key(row["full_name"]), *rest)
 
 
-def band_of(sheet: Sheet, row: Record) -> str:
-    """Text of the band row a row falls under."""
+def band_of(sheet: Sheet, row: Record, head: tuple[str, str] | None = None) -> str:
+    """Text of the band row a row falls under; ``head``: the household head's name and address
+    (from the population register) when known."""
     if sheet.band == "household":
         household = row["household_id"]
-        return f"Hộ {household}" if household else "Chưa rõ hộ"
+        if not household:
+            return "Chưa rõ hộ"
+        name, address = head or ("", "")
+        place = scrub(address or row["address"])
+        text = f"Hộ {name} (mã hộ {household})" if name else f"Hộ mã {household}"
+        return f"{text} — {place}" if place else text
     tax = maybe_id(row["tax_code"])
     name = scrub(row["org_name"]) or "Đơn vị chưa rõ tên"
-    return f"{name} — MST {tax}" if tax else name
+    text = f"{name} — MST {tax}" if tax else name
+    return f"{text} — {scrub(row['address'])}" if row["address"] else text
 
 
 def write_summary(prospects: pd.DataFrame, wards: pd.DataFrame, target: Path) -> pd.DataFrame:

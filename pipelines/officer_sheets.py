@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["GROUP_LABELS", "PRIVACY_NOTE", "SHEETS", "TO_VERIFY", "Record", "Sheet", "SheetColumn", "cell_value",
-           "format_date", "mask_id",
-           "maybe_id", "scrub", "text_of"]
+__all__ = ["GROUP_LABELS", "HOUSEHOLDS", "OUTCOME", "PRIVACY_NOTE", "SHEETS", "TO_VERIFY", "Record", "Sheet",
+           "SheetColumn", "cell_value", "format_date", "mask_id", "maybe_id", "scrub", "sheet_of", "text_of"]
 
 Record = dict[str, str]  # one prospect, every value stripped text ("" when empty)
 # A 12-digit personal ID or 9-digit legacy ID inside free text (reason, evidence, address)
@@ -25,29 +24,33 @@ class SheetColumn:
     key: str  # prospects column, or "stt"
     header: str
     width: float
-    kind: str = "text"  # text, free, int, pct, date, sex, masked, maybe_id, group, stt
+    kind: str = "text"  # text, free, int, pct, date, sex, masked, maybe_id, group, stt, fill
+    always: bool = False  # shown even when no row has a value (else a column with nothing in it is left out)
 
 
 @dataclass(frozen=True)
 class Sheet:
     name: str  # at most 31 characters
-    description: str
+    description: str  # who is listed
     unit: str  # what one row is: "đơn vị" or "người"
     band: str | None  # rows grouped under a band row: "household", "org" or None
     columns: tuple[SheetColumn, ...]
+    action: str = ""  # what the officer does about each row (the cover sheet says it)
 
 
-_STT = SheetColumn("stt", "STT", 5, "stt")
-_NAME = SheetColumn("full_name", "Họ và tên", 22)
+_STT = SheetColumn("stt", "STT", 5, "stt", always=True)
+_NAME = SheetColumn("full_name", "Họ và tên", 22, always=True)
 _DOB = SheetColumn("date_of_birth", "Ngày sinh", 11, "date")
 _SEX = SheetColumn("sex", "Giới tính", 7, "sex")
 _ID = SheetColumn("person_id", "Số định danh (đã che)", 15, "masked")
-_HOUSEHOLD = SheetColumn("household_id", "Mã hộ", 13)
 _RELATION = SheetColumn("relation_to_head", "Quan hệ với chủ hộ", 10)
+# Under a household band the address is the household's: a member's is shown only where it differs.
 _ADDRESS = SheetColumn("address", "Địa chỉ", 32, "free")
 _PHONE = SheetColumn("phone", "Điện thoại", 12)
-_ORG = SheetColumn("org_name", "Tên đơn vị", 30, "free")
+_ORG = SheetColumn("org_name", "Tên đơn vị", 30, "free", always=True)
 _TAX = SheetColumn("tax_code", "Mã số thuế", 15, "maybe_id")
+# From the managers register (or a register's own column, where it has one): whom to ask for at the door.
+_REPRESENTATIVE = SheetColumn("representative", "Người đại diện / quản lý", 20, "free")
 _DECLARED = SheetColumn("employees_declared", "Số lao động khai báo", 10, "int")
 _INSURED = SheetColumn("employees_insured", "Số lao động có BHXH", 10, "int")
 _REASON = SheetColumn("reason", "Lý do", 34, "free")
@@ -55,6 +58,10 @@ _CONFIDENCE = SheetColumn("confidence", "Độ tin cậy", 8, "pct")
 _EVIDENCE = SheetColumn("evidence", "Căn cứ", 30, "free")
 _PERSON = (_NAME, _DOB, _SEX, _ID)
 _WHY = (_REASON, _CONFIDENCE, _EVIDENCE)
+#: Filled in by hand at the door (left empty): what happened, when, and anything to remember.
+OUTCOME = (SheetColumn("outcome", "Kết quả", 16, "fill", always=True),
+           SheetColumn("outcome_date", "Ngày", 10, "fill", always=True),
+           SheetColumn("outcome_note", "Ghi chú", 20, "fill", always=True))
 
 SHEETS: dict[str, Sheet] = {
     "unregistered_employer": Sheet(
@@ -62,21 +69,24 @@ SHEETS: dict[str, Sheet] = {
         "Doanh nghiệp, hợp tác xã đang hoạt động chưa đăng ký tham gia BHXH bắt buộc",
         "đơn vị",
         None,
-        (_STT, _ORG, _TAX, _ADDRESS, _PHONE, _DECLARED, *_WHY),
+        (_STT, _ORG, _TAX, _ADDRESS, _REPRESENTATIVE, _PHONE, _DECLARED, *_WHY, *OUTCOME),
+        "Đến đơn vị, hướng dẫn đăng ký đơn vị tham gia và đóng BHXH bắt buộc cho người lao động",
     ),
     "underdeclared_employer": Sheet(
         "ĐV đóng thiếu",
         "Đơn vị khai báo nhiều lao động hơn số lao động đang tham gia BHXH bắt buộc",
         "đơn vị",
         None,
-        (_STT, _ORG, _TAX, _ADDRESS, _PHONE, _DECLARED, _INSURED, *_WHY),
+        (_STT, _ORG, _TAX, _ADDRESS, _REPRESENTATIVE, _PHONE, _DECLARED, _INSURED, *_WHY, *OUTCOME),
+        "Đối chiếu danh sách lao động của đơn vị với số người đang đóng; đề nghị đăng ký bổ sung người còn thiếu",
     ),
     "uninsured_manager": Sheet(
         "Người quản lý",
         "Người quản lý doanh nghiệp, hợp tác xã chưa tham gia BHXH bắt buộc",
         "người",
         "org",  # listed in the organisation's commune: an officer visits one organisation at a time
-        (_STT, *_PERSON, SheetColumn("role", "Chức vụ", 14), _ORG, _TAX, _ADDRESS, _PHONE, *_WHY),
+        (_STT, *_PERSON, SheetColumn("role", "Chức vụ", 14), _PHONE, *_WHY, *OUTCOME),
+        "Gặp người quản lý tại đơn vị, hướng dẫn tham gia BHXH bắt buộc (Luật BHXH 2024, Điều 2)",
     ),
     "uninsured_household_owner": Sheet(
         "Chủ hộ kinh doanh",
@@ -86,29 +96,45 @@ SHEETS: dict[str, Sheet] = {
         (
             _STT,
             *_PERSON,
-            _HOUSEHOLD,
             SheetColumn("org_name", "Tên hộ kinh doanh", 26, "free"),
             SheetColumn("business_id", "Mã hộ kinh doanh", 15, "maybe_id"),
             _ADDRESS,
             _PHONE,
             *_WHY,
+            *OUTCOME,
         ),
+        "Hướng dẫn chủ hộ kinh doanh đăng ký tham gia BHXH bắt buộc (Nghị định 158/2025/NĐ-CP)",
     ),
     "voluntary_si_prospect": Sheet(
         "BHXH tự nguyện",
         "Người trong độ tuổi lao động chưa tham gia BHXH: vận động tham gia BHXH tự nguyện",
         "người",
         "household",
-        (_STT, *_PERSON, _HOUSEHOLD, _RELATION, _ADDRESS, _PHONE, *_WHY),
+        (_STT, *_PERSON, _RELATION, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
+        "Tư vấn, vận động tham gia BHXH tự nguyện (mức đóng 22%, có hỗ trợ của Nhà nước)",
     ),
     "hi_prospect": Sheet(
         "BHYT",
         "Người chưa có thẻ BHYT còn giá trị sử dụng",
         "người",
         "household",
-        (_STT, *_PERSON, _HOUSEHOLD, _RELATION, _ADDRESS, _PHONE, *_WHY),
+        (_STT, *_PERSON, _RELATION, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
+        "Kiểm tra người đó có thuộc nhóm được ngân sách đóng không (trẻ em dưới 6 tuổi, người từ 75 tuổi, "
+        "hộ nghèo...); nếu không, vận động tham gia BHYT hộ gia đình",
     ),
 }
+
+
+def sheet_of(group: str) -> Sheet:
+    """The sheet of a group: its entry in :data:`SHEETS`, or (a group added to ``contract.groups``
+    before it has one) a sheet of people by organisation named after the group, so that no prospect
+    is ever left out of a workbook."""
+    if group in SHEETS:
+        return SHEETS[group]
+    return Sheet(group[:31], group, "người", None,
+                 (_STT, *_PERSON, _ORG, _TAX, _ADDRESS, _PHONE, *_WHY, *OUTCOME), "")
+
+
 #: Rows too unsure to be handed out as prospects (``prospects_to_verify``): one sheet, after the
 #: groups, each row naming the group it might belong to.
 TO_VERIFY = Sheet(
@@ -116,9 +142,21 @@ TO_VERIFY = Sheet(
     "Trường hợp chưa chắc chắn là đối tượng (độ tin cậy dưới 50%): kiểm tra hồ sơ trước khi vận động",
     "trường hợp",
     None,
-    (_STT, SheetColumn("group", "Nhóm", 16, "group"), *_PERSON, _ORG, _ADDRESS, *_WHY),
+    (_STT, SheetColumn("group", "Nhóm", 16, "group"), *_PERSON, _ORG, _ADDRESS, *_WHY, *OUTCOME),
+    "Tra cứu hồ sơ BHXH, BHYT của người đó trước; chỉ vận động khi xác định đúng là đối tượng",
 )
-GROUP_LABELS: dict[str, str] = {group: sheet.name for group, sheet in SHEETS.items()}
+#: Every household with all of its members' prospects (the groups whose sheets band by household):
+#: one row per person, the groups named in one cell, so a household is visited once.
+HOUSEHOLDS = Sheet(
+    "Theo hộ gia đình",
+    "Mọi người cần vận động trong từng hộ gia đình, theo thứ tự thôn, tổ, đường, số nhà",
+    "người",
+    "household",
+    (_STT, *_PERSON, _RELATION, SheetColumn("groups", "Cần vận động", 18, "free", always=True), _ADDRESS, _PHONE,
+     _REASON, *OUTCOME),
+    "Đến từng hộ một lần, vận động mọi người có tên trong hộ",
+)
+GROUP_LABELS: dict[str, str] = {group: sheet.name for group, sheet in SHEETS.items()}  # sheet_of() for others
 PRIVACY_NOTE = (
     "Số định danh cá nhân đã được che một phần (Nghị định 13/2023/NĐ-CP). "
     "Danh sách chỉ dùng cho công tác phát triển người tham gia BHXH, BHYT tại xã/phường."
@@ -183,7 +221,9 @@ def cell_value(column: SheetColumn, row: Record) -> object:
         case "sex":
             return _SEXES.get(text_of(value), text_of(value))
         case "group":
-            return GROUP_LABELS.get(text_of(value), text_of(value))
+            return sheet_of(text_of(value)).name if text_of(value) else ""
+        case "fill":
+            return ""
         case "int":
             text = text_of(value)
             return int(text) if text.isdigit() else text

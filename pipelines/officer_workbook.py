@@ -1,14 +1,21 @@
 """Rendering the officers' lists: one Excel workbook per commune (A4 landscape, ready to print).
 
-Each workbook holds only its commune's prospects (an officer sees one commune, domain.md §7),
-one sheet per group, people grouped by household. Output is byte-identical for the same input and
-as-of date: rows are fully ordered (``officer_lists.sort_key``), the document date is the as-of
-date, and XlsxWriter's in-memory mode stamps every zip member with a fixed 1980 time.
+Each workbook holds only its commune's prospects (an officer sees one commune, domain.md §7): a
+cover sheet (the commune, the date, how many of each group, what each group means and what to do,
+whom to call), one sheet of every household with all its members' prospects (one visit per house),
+then one sheet per group (``contract.groups.GROUPS``, each group's sheet from
+``officer_sheets.sheet_of``) and the rows to verify. Households and organisations come in the order
+an officer walks the commune: hamlet, street, lane, house number (``matching.address.route_key``);
+each band names the household's head and address. A column no row has a value for is left out, and
+every list ends with empty columns for what happened at the door. Output is byte-identical for the
+same input and as-of date: rows are fully ordered (``officer_lists.sort_key``), the document date
+is the as-of date, and XlsxWriter's in-memory mode stamps every zip member with a fixed 1980 time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
@@ -19,15 +26,36 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from contract.groups import GROUPS
+from matching.address import route_keys
 from matching.admin_units import current_wards
 from pipelines.catalogue import WORKBOOK_FOLDER, workbook_path
 from pipelines.files import atomic_path
-from pipelines.officer_lists import PROVINCE_CODE, WARD_CODE, band_of, records_by_ward, sort_key
-from pipelines.officer_sheets import PRIVACY_NOTE, SHEETS, TO_VERIFY, Record, Sheet, cell_value
+from pipelines.officer_lists import PROVINCE_CODE, WARD_CODE, Route, band_key, band_of, records_by_ward, sort_key
+from pipelines.officer_sheets import (
+    HOUSEHOLDS,
+    PRIVACY_NOTE,
+    TO_VERIFY,
+    Record,
+    Sheet,
+    SheetColumn,
+    cell_value,
+    sheet_of,
+)
 
-__all__ = ["remove_stale_workbooks", "write_ward_workbooks"]
+__all__ = ["Directory", "remove_stale_workbooks", "write_ward_workbooks"]
+
+
+@dataclass(frozen=True)
+class Directory:
+    """What the prospects do not carry, looked up in the registers (``pipelines.officer_directory``)."""
+
+    households: dict[str, tuple[str, str]] = field(default_factory=dict)  # household_id -> head's name, address
+    organisations: dict[str, tuple[str, str]] = field(default_factory=dict)  # tax_code -> representative, phone
+    contact: str = ""  # the cover sheet's contact line (settings: officers.contact)
+
 
 _HEADER_ROW = 3  # rows 0-2: title, what the sheet lists, privacy note
+_ORG_UNIT = "đơn vị"
 
 
 def _formats(workbook: Workbook) -> dict[str, object]:
@@ -36,12 +64,15 @@ def _formats(workbook: Workbook) -> dict[str, object]:
     return {
         "title": workbook.add_format({**base, "bold": True, "font_size": 14}),
         "subtitle": workbook.add_format({**base, "italic": True}),
-        "note": workbook.add_format({**base, "font_size": 9, "font_color": "#595959"}),
+        "plain": workbook.add_format({**base, "text_wrap": True}),
+        "strong": workbook.add_format({**base, "bold": True, "text_wrap": True}),
+        "note": workbook.add_format({**base, "font_size": 9, "font_color": "#595959", "text_wrap": True}),
         "header": workbook.add_format(
             {**cell, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"}
         ),
         "band": workbook.add_format({**cell, "bold": True, "bg_color": "#F2F2F2"}),
         "text": workbook.add_format(cell),
+        "fill": workbook.add_format({**cell, "bg_color": "#FFFDE7"}),  # to be written in by hand
         "int": workbook.add_format({**cell, "num_format": "0", "align": "right"}),
         "pct": workbook.add_format({**cell, "num_format": "0%", "align": "right"}),
     }
@@ -51,8 +82,8 @@ def _header_footer(text: str) -> str:
     return text.replace("&", "&&")  # "&" starts a control code in Excel headers
 
 
-def _setup_page(sheet: Worksheet, spec: Sheet, place: str, as_of: date) -> None:
-    for index, column in enumerate(spec.columns):
+def _setup_page(sheet: Worksheet, spec: Sheet, columns: list[SheetColumn], place: str, as_of: date) -> None:
+    for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
     sheet.freeze_panes(_HEADER_ROW + 1, 0)
     sheet.set_landscape()
@@ -78,43 +109,95 @@ def _how_sure(spec: Sheet, rows: list[Record], missed: float | None) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _Band:
+    label: str  # "" when the sheet has no bands
+    rows: list[Record]
+    values: list[list[object]]  # per row, per column of the sheet
+
+
+def _bands(spec: Sheet, rows: list[Record], directory: Directory, routes: dict[str, Route]) -> list[_Band]:
+    """The sheet's rows in walking order, under their bands, with each cell's value. Under a band,
+    a member's address is left blank where it is the band's (it is printed once, on the band)."""
+    def place(row: Record) -> str:
+        if spec.band == "household" and row["household_id"] in directory.households:
+            return directory.households[row["household_id"]][1] or row["address"]
+        return row["address"]
+
+    def band(row: Record) -> tuple[object, ...]:
+        return band_key(spec, row, routes[place(row)]) if spec.band else ()
+
+    # a band's address: its head's (household) or the first row's; every member sorts by it
+    first: dict[tuple[object, ...], Record] = {}
+    for row in sorted(rows, key=lambda r: sort_key(spec, r, routes[place(r)])):
+        first.setdefault(band(row), row)
+    ordered = sorted(rows, key=lambda r: sort_key(spec, r, routes[place(first[band(r)])]))
+    out = []
+    for key, members in groupby(ordered, key=band):
+        block = list(members)
+        lead = first[key]
+        label = band_of(spec, lead, directory.households.get(lead["household_id"])) if spec.band else ""
+        values = []
+        for row in block:
+            shown = row
+            if spec.band and row["address"] and routes[row["address"]] == routes[place(lead)]:
+                shown = {**row, "address": ""}
+            values.append([cell_value(column, shown) for column in spec.columns])
+        out.append(_Band(label, block, values))
+    return out
+
+
+def _carries_information(index: int, column: SheetColumn, bands: list[_Band]) -> bool:
+    """A column is shown when some row has a value; a percentage only when the rows differ (the
+    sheet's subtitle gives the mean)."""
+    if column.always:
+        return True
+    values = [v[index] for b in bands for v in b.values if v[index] not in ("", None)]
+    if column.kind == "pct":
+        return len({round(float(v), 2) if isinstance(v, float) else v for v in values}) > 1
+    return bool(values)
+
+
 def _write_sheet(
     workbook: Workbook, formats: dict[str, object], spec: Sheet, rows: list[Record], place: str, as_of: date,
-    missed: float | None = None,
+    directory: Directory, routes: dict[str, Route], missed: float | None = None, count: str = "",
 ) -> None:
+    bands = _bands(spec, rows, directory, routes)
+    shown = [i for i, column in enumerate(spec.columns) if _carries_information(i, column, bands)]
+    columns = [spec.columns[i] for i in shown]
     sheet = workbook.add_worksheet(spec.name)
-    last = len(spec.columns) - 1
-    _setup_page(sheet, spec, place, as_of)
+    last = len(columns) - 1
+    _setup_page(sheet, spec, columns, place, as_of)
     sheet.set_row(0, 22)
     sheet.merge_range(0, 0, 0, last, _title(place, as_of), formats["title"])
-    how_sure = _how_sure(spec, rows, missed) if spec is not TO_VERIFY else ""
-    sheet.merge_range(1, 0, 1, last, f"{spec.description}: {len(rows)} {spec.unit}{how_sure}", formats["subtitle"])
+    how_sure = _how_sure(spec, rows, missed) if spec is not TO_VERIFY and spec is not HOUSEHOLDS else ""
+    sheet.merge_range(1, 0, 1, last, f"{spec.description}: {count or f'{len(rows)} {spec.unit}'}{how_sure}",
+                      formats["subtitle"])
     sheet.merge_range(2, 0, 2, last, PRIVACY_NOTE, formats["note"])
     sheet.set_row(_HEADER_ROW, 32)
-    for index, column in enumerate(spec.columns):
+    for index, column in enumerate(columns):
         sheet.write_string(_HEADER_ROW, index, column.header, formats["header"])
     row_index, number = _HEADER_ROW + 1, 0
-    ordered = sorted(rows, key=lambda r: sort_key(spec, r))
-    for band, members in groupby(ordered, key=lambda r: band_of(spec, r) if spec.band else ""):
-        block = list(members)
+    for band in bands:
         if spec.band:
-            sheet.merge_range(
-                row_index, 0, row_index, last, f"{band} ({len(block)} {spec.unit})", formats["band"]
-            )
+            label = f"{band.label} ({len(band.rows)} {spec.unit})"
+            sheet.set_row(row_index, _height([(sum(c.width for c in columns), label)]))
+            sheet.merge_range(row_index, 0, row_index, last, label, formats["band"])
             row_index += 1
-        for row in block:
+        for values in band.values:
             number += 1
-            _write_row(sheet, formats, spec, row_index, number, row)
+            _write_row(sheet, formats, columns, row_index, [number if c.kind == "stt" else values[i]
+                                                            for c, i in zip(columns, shown, strict=True)])
             row_index += 1
 
 
-def _write_row(
-    sheet: Worksheet, formats: dict[str, object], spec: Sheet, row_index: int, number: int, row: Record
-) -> None:
-    values = [number if column.kind == "stt" else cell_value(column, row) for column in spec.columns]
-    sheet.set_row(row_index, _row_height(spec, values))
-    for index, (column, value) in enumerate(zip(spec.columns, values, strict=True)):
-        if isinstance(value, (int, float)):
+def _write_row(sheet: Worksheet, formats: dict[str, object], columns: list[SheetColumn], row_index: int,
+               values: list[object]) -> None:
+    sheet.set_row(row_index, _height([(c.width, v) for c, v in zip(columns, values, strict=True)]))
+    for index, (column, value) in enumerate(zip(columns, values, strict=True)):
+        if column.kind == "fill":
+            sheet.write_blank(row_index, index, None, formats["fill"])
+        elif isinstance(value, (int, float)):
             sheet.write_number(row_index, index, value, formats["pct" if column.kind == "pct" else "int"])
         elif value:
             sheet.write_string(row_index, index, str(value), formats["text"])  # never a formula or URL
@@ -125,23 +208,104 @@ def _write_row(
 _LINE_HEIGHT = 15.0  # points per line of 11-point text
 
 
-def _row_height(spec: Sheet, values: list[object]) -> float:
+def _height(cells: list[tuple[float, object]]) -> float:
     """Height that shows every wrapped line, estimated from text length and column width. Stored
     explicitly because LibreOffice does not re-fit row heights when it opens the file (seen when
     rendering); an estimate keeps the output deterministic."""
     lines = 1
-    for column, value in zip(spec.columns, values, strict=True):
+    for width, value in cells:
         if isinstance(value, str) and value:
             # a width unit is about 1.2 lower-case characters of 11-point text; capitals are wider
-            per_line = max(1, int(column.width * (0.95 if value.isupper() else 1.2)) - 1)
+            per_line = max(1, int(width * (0.95 if value.isupper() else 1.2)) - 1)
             lines = max(lines, sum(-(-len(part) // per_line) for part in value.split("\n")))
     return min(409.0, lines * _LINE_HEIGHT)
 
 
+def _household_rows(rows: list[Record]) -> list[Record]:
+    """One row per person of the groups listed by household, with every group they are in (in the
+    contract's order) and every reason; the address is the one of their last group (residence
+    groups come last in ``GROUPS``)."""
+    order = {group: i for i, group in enumerate(GROUPS)}
+    people: dict[str, list[Record]] = {}
+    for row in rows:
+        if sheet_of(row["group"]).band == "household" and row["person_id"]:
+            people.setdefault(row["person_id"], []).append(row)
+    out = []
+    for person_id in sorted(people):
+        mine = sorted(people[person_id], key=lambda r: (order.get(r["group"], len(order)), r["reason"]))
+        merged = {**mine[0], "address": mine[-1]["address"] or mine[0]["address"]}
+        merged["groups"] = "; ".join(dict.fromkeys(sheet_of(r["group"]).name for r in mine))
+        merged["reason"] = "\n".join(dict.fromkeys(r["reason"] for r in mine if r["reason"]))
+        out.append(merged)
+    return out
+
+
+_OUTCOME_NOTE = ("Ghi vào các cột Kết quả, Ngày, Ghi chú khi đến gặp: ví dụ đã đăng ký, đã hẹn, không gặp, "
+                 "đã chuyển đi, không đúng đối tượng (ghi lý do).")
+
+
+def _write_cover(workbook: Workbook, formats: dict[str, object], place: str, as_of: date,
+                 lines: list[tuple[Sheet, int, str]], directory: Directory) -> None:
+    """The first sheet: the commune, the date, every list with its size, what it means and what to do."""
+    sheet = workbook.add_worksheet("Tổng hợp")
+    widths = (22, 12, 12, 48, 56)
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 1)
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.set_footer(f"&L&8Ngày {as_of:%d/%m/%Y}&CTrang &P/&N")
+    last = len(widths) - 1
+    sheet.set_row(0, 22)
+    sheet.merge_range(0, 0, 0, last, "Danh sách đối tượng tiềm năng tham gia BHXH, BHYT", formats["title"])
+    sheet.merge_range(1, 0, 1, last, f"Xã/phường: {place}", formats["strong"])
+    sheet.merge_range(2, 0, 2, last, f"Ngày lập danh sách: {as_of:%d/%m/%Y} (số liệu các cơ sở dữ liệu đến ngày này)",
+                      formats["plain"])
+    header = ("Trang tính", "Số lượng", "Đơn vị tính", "Đối tượng", "Việc cần làm")
+    sheet.set_row(4, 20)
+    for index, text in enumerate(header):
+        sheet.write_string(4, index, text, formats["header"])
+    row = 5
+    for spec, count, unit in lines:
+        cells = [spec.name, count, unit, spec.description, spec.action]
+        sheet.set_row(row, _height(list(zip(widths, cells, strict=True))))
+        for index, value in enumerate(cells):
+            if isinstance(value, int):
+                sheet.write_number(row, index, value, formats["int"])
+            else:
+                sheet.write_string(row, index, str(value), formats["text"])
+        row += 1
+    row += 1
+    for text, style in ((_OUTCOME_NOTE, "plain"), (f"Liên hệ: {directory.contact}" if directory.contact else "",
+                                                     "strong"), (PRIVACY_NOTE, "note")):
+        if text:
+            sheet.set_row(row, _height([(sum(widths), text)]))
+            sheet.merge_range(row, 0, row, last, text, formats[style])
+            row += 1
+
+
+def _enriched(rows: list[Record], directory: Directory) -> list[Record]:
+    """Organisation rows with their representative and phone, where the registers have them."""
+    out = []
+    for row in rows:
+        representative, phone = directory.organisations.get(row["tax_code"], ("", ""))
+        if sheet_of(row["group"]).unit == _ORG_UNIT:
+            row = {**row, "representative": representative, "phone": row["phone"] or phone}
+        out.append(row)
+    return out
+
+
 def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, to_verify: list[Record],
-                    missed: dict[str, float]) -> None:
+                    missed: dict[str, float], directory: Directory | None = None) -> None:
     """One commune's workbook; ``place`` is "<commune>, <province>"; ``missed``: per group, the
     true prospects the model expects the commune's list to leave out."""
+    directory = directory or Directory()
+    rows, to_verify = _enriched(rows, directory), _enriched(to_verify, directory)
+    households = _household_rows(rows)
+    addresses = {r["address"] for r in (*rows, *to_verify)} | {a for _, a in directory.households.values()}
+    ordered_addresses = sorted(addresses)
+    routes = dict(zip(ordered_addresses, route_keys(ordered_addresses), strict=True))
     with atomic_path(target) as tmp:
         # in_memory: zip members get a fixed 1980 timestamp, independent of the temp files' mtimes
         options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -155,11 +319,21 @@ def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, t
             }
         )
         formats = _formats(workbook)
+        by_group = {group: [r for r in rows if r["group"] == group] for group in GROUPS}
+        n_households = len({r["household_id"] or r["person_id"] for r in households})
+        lines = [(HOUSEHOLDS, n_households, "hộ")] if households else []
+        lines += [(sheet_of(g), len(by_group[g]), sheet_of(g).unit) for g in GROUPS]
+        lines += [(TO_VERIFY, len(to_verify), TO_VERIFY.unit)] if to_verify else []
+        _write_cover(workbook, formats, place, as_of, lines, directory)
+        if households:
+            _write_sheet(workbook, formats, HOUSEHOLDS, households, place, as_of, directory, routes,
+                         count=f"{n_households} hộ, {len(households)} người")
         for group in GROUPS:
-            if group_rows := [r for r in rows if r["group"] == group]:
-                _write_sheet(workbook, formats, SHEETS[group], group_rows, place, as_of, missed.get(group))
+            if by_group[group]:
+                _write_sheet(workbook, formats, sheet_of(group), by_group[group], place, as_of, directory, routes,
+                             missed.get(group))
         if to_verify:
-            _write_sheet(workbook, formats, TO_VERIFY, to_verify, place, as_of)
+            _write_sheet(workbook, formats, TO_VERIFY, to_verify, place, as_of, directory, routes)
         workbook.close()
 
 
@@ -174,6 +348,7 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 def write_ward_workbooks(
     prospects: pd.DataFrame, out_dir: Path, as_of: date, *, provinces: Collection[str] | None = None,
     to_verify: pd.DataFrame | None = None, estimates: pd.DataFrame | None = None,
+    directory: Directory | None = None,
 ) -> dict[str, int]:
     """Write ``out_dir/by_ward/<province_code>/<ward_code>.xlsx`` for every commune with prospects
     (or rows to verify).
@@ -181,7 +356,8 @@ def write_ward_workbooks(
     ``provinces`` limits the run to those provinces (one mapped task per province); workbooks of
     communes that no longer have prospects are removed from the provinces written, so a re-run
     never leaves a stale list behind. ``to_verify`` rows go to a sheet of their own; ``estimates``
-    (per group and commune, ``expected_missed``) say how many each list is expected to leave out.
+    (per group and commune, ``expected_missed``) say how many each list is expected to leave out;
+    ``directory``: household heads, organisations' representatives and phones, the contact line.
     Returns the number of prospects written per ward code.
     """
     ward_names, province_names = _names()
@@ -203,7 +379,8 @@ def write_ward_workbooks(
         ward_name = ward_names.get(ward_code) or first["ward_name"] or f"Xã/phường {ward_code}"
         target = workbook_path(out_dir, province_code, ward_code)
         place = f"{ward_name}, {province_names.get(province_code, province_code)}"
-        _write_workbook(target, rows, place, as_of, verify.get(ward_code, []), missed.get(ward_code, {}))
+        _write_workbook(target, rows, place, as_of, verify.get(ward_code, []), missed.get(ward_code, {}),
+                        directory)
         written[ward_code] = len(rows)
         kept.add(target)
     remove_stale_workbooks(Path(out_dir) / WORKBOOK_FOLDER, kept=kept, provinces=scope)

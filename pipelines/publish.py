@@ -37,6 +37,7 @@ from pipelines.catalogue import (
 from pipelines.context import RunContext
 from pipelines.files import write_csv
 from pipelines.ledger import check_balances, register_ledger
+from pipelines.officer_directory import directory_for
 from pipelines.officer_lists import write_summary
 from pipelines.officer_workbook import remove_stale_workbooks, write_ward_workbooks
 from pipelines.summaries import read_ingest, read_validate
@@ -116,7 +117,7 @@ def write_province(ctx: RunContext, province_code: str) -> ProvinceWritten:
     """The commune workbooks of one province (removing any stale ones of an earlier run)."""
     prospects, verify = (pd.read_parquet(item.path(ctx)) for item in (PROSPECTS, PROSPECTS_TO_VERIFY))
     estimates = pd.read_parquet(ESTIMATES.path(ctx))
-    written = write_ward_workbooks(prospects[prospects["province_code"] == province_code], ctx.output, ctx.as_of,
-                                   provinces=[province_code],
-                                   to_verify=verify[verify["province_code"] == province_code], estimates=estimates)
+    mine, verify = (frame[frame["province_code"] == province_code] for frame in (prospects, verify))
+    written = write_ward_workbooks(mine, ctx.output, ctx.as_of, provinces=[province_code], to_verify=verify,
+                                   estimates=estimates, directory=directory_for(ctx, pd.concat([mine, verify])))
     return {"province_code": province_code, "workbooks": len(written), "rows": sum(written.values())}

@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,10 @@ from expectations import Lookups, Thresholds, suite_module
 from matching.ids import normalise_tax_codes
 from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VALIDATIONS, SUMMARIES
 from pipelines.context import RunContext
+from pipelines.data_docs import offline_docs
 from pipelines.exceptions import CovgapError
 from pipelines.files import atomic_open
+from pipelines.progress import quiet_third_party
 from pipelines.summaries import QualityRegister, QualitySummary, ValidateSummary, read_ingest, read_validate
 
 __all__ = ["QualityError", "find_previous_manifest", "run"]
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 # No unexpected_index_column_names: GX then looks up every unexpected row one by one (minutes at 1M
 # rows); the prepared tables are indexed by row_number instead, so the index *is* the input row.
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class QualityError(CovgapError):
@@ -80,8 +80,11 @@ def _lookups(rows: dict[str, pd.DataFrame]) -> Lookups:
 
 
 def _context(docs: Path) -> Any:
+    quiet_third_party()  # before the import: GX's decorators log hundreds of INFO lines as it loads
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    quiet_third_party()  # after: some GX modules set their own level when imported
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -206,56 +209,9 @@ def run(ctx: RunContext, previous_manifest: str | Path | None = None,
         met = len(expectations) - summary["registers"][name]["failed"]
         log.info("quality %s: %d of %d expectations met", name, met, len(expectations))
     context.build_data_docs(site_names=["covgap"])
-    _offline_docs(DATA_DOCS.path(ctx).parent, summary)
+    offline_docs(DATA_DOCS.path(ctx).parent, summary)
     with atomic_open(QUALITY_SUMMARY.path(ctx)) as handle:
         json.dump(summary, handle, ensure_ascii=False, indent=2, default=str)
     if summary["critical_failures"]:
         raise QualityError(summary["critical_failures"])
     return summary
-
-
-def _offline_docs(docs: Path, summary: QualitySummary) -> None:
-    """Make Data Docs deterministic and readable offline: no CDN scripts or styles (the pages are
-    opened on machines without internet, and personal data must not call out), the logo from the
-    site's own static folder, numbered ids instead of random ones, and on the index a plain table
-    of the runs (GX draws it with JavaScript)."""
-    for page in sorted(docs.rglob("*.html")):
-        text = page.read_text(encoding="utf-8")
-        text = _number_ids(text)
-        up = "../" * (len(page.relative_to(docs).parts) - 1)
-        text = re.sub(r"https://great-expectations-web-assets\.s3[^\"']*/logo-long\.png[^\"']*",
-                      f"{up}static/images/logo-long.png", text)
-        # The batch load time (wall clock) is shown on validation pages: the run's own time instead.
-        text = re.sub(r"\b\d{8}T\d{6}\.\d{6}Z\b", summary["as_of"].replace("-", "") + "T000000.000000Z", text)
-        text = re.sub(r"<script\b[^>]*>.*?</script>", "", text, flags=re.S)
-        text = re.sub(r"<link\b[^>]*href=\"https?://[^>]*>", "", text)
-        if page == docs / "index.html":
-            text = text.replace("<body>", "<body>\n" + _index_table(summary, docs), 1) if "<body>" in text \
-                else re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _index_table(summary, docs), text, count=1)
-        page.write_text(text, encoding="utf-8")
-
-
-def _number_ids(text: str) -> str:
-    """Random uuids (element ids) numbered in order of appearance, the same way every run."""
-    ids: dict[str, str] = {}
-    return _UUID.sub(lambda m: ids.setdefault(m.group(0), f"id{len(ids) + 1}"), text)
-
-
-def _index_table(summary: QualitySummary, docs: Path) -> str:
-    from html import escape
-    from urllib.parse import quote
-
-    rows = []
-    for name, entry in summary["registers"].items():
-        pages = sorted((docs / "validations" / name).rglob("*.html"))
-        result = (f"<a href=\"{escape(quote(pages[-1].relative_to(docs).as_posix()))}\">" if pages else "<a>")
-        state = "passed" if entry["success"] else ("CRITICAL" if entry["critical_failed"] else "warnings")
-        rows.append(f"<tr><td><a href=\"expectations/{escape(name)}.html\">{escape(name)}</a></td>"
-                    f"<td>{entry['rows_checked']}</td><td>{entry['evaluated']}</td><td>{entry['failed']}</td>"
-                    f"<td>{entry['critical_failed']}</td><td>{result}{state}</a></td></tr>")
-    return ("<section id=\"covgap-quality-summary\" style=\"margin:1em;font-family:sans-serif\">"
-            f"<h2>covgap data quality, as of {escape(summary['as_of'])}</h2>"
-            "<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><thead><tr><th>register</th>"
-            "<th>rows checked</th><th>expectations</th><th>failed</th><th>critical failed</th><th>result</th></tr>"
-            "</thead><tbody>" + "".join(rows) + "</tbody></table>"
-            "<p>Validation results: the <em>validations/</em> pages; the suites: <em>expectations/</em>.</p></section>")

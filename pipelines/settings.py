@@ -28,7 +28,7 @@ from pipelines.files import atomic_path, sha256_of
 if TYPE_CHECKING:
     from pipelines.context import RunContext
 
-__all__ = ["VERSION", "ProspectSettings", "Settings", "SettingsError", "load_settings", "record"]
+__all__ = ["VERSION", "OfficerSettings", "ProspectSettings", "Settings", "SettingsError", "load_settings", "record"]
 
 VERSION = 1  # the layout of the file this code reads
 
@@ -55,6 +55,15 @@ class ProspectSettings:
 
 
 @dataclass(frozen=True)
+class OfficerSettings:
+    contact: str  # the officers' workbooks' cover sheet: whom to call about the lists
+
+    def __post_init__(self) -> None:
+        if not self.contact.strip():
+            raise ValueError("contact must not be empty")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything that changes what a run finds."""
 
@@ -63,6 +72,7 @@ class Settings:
     prospects: ProspectSettings
     person_linkage: PersonLinkSettings
     organisation_linkage: OrgLinkSettings
+    officers: OfficerSettings
 
 
 class SettingsRecorded(TypedDict):
@@ -108,6 +118,16 @@ def _build[T](path: Path, table: dict[str, Any], key: str, cls: type[T]) -> T:
         raise SettingsError(path, key, str(error)) from None
 
 
+def _officers(path: Path, table: dict[str, Any]) -> OfficerSettings:
+    _exact_keys(path, table, "officers", [f.name for f in dataclasses.fields(OfficerSettings)])
+    if not isinstance(table["contact"], str):
+        raise SettingsError(path, "officers.contact", f"must be text, not {table['contact']!r}")
+    try:
+        return OfficerSettings(contact=table["contact"])
+    except ValueError as error:
+        raise SettingsError(path, "officers", str(error)) from None
+
+
 def _thresholds(path: Path, table: dict[str, Any]) -> Thresholds:
     _exact_keys(path, table, "quality", ("volume_warn", "volume_critical", "key_well_formed", "null_rates"))
     rates = _table(path, table, "quality.null_rates")
@@ -131,7 +151,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise SettingsError(path, "(file)", "settings file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SettingsError(path, "(file)", f"not a readable TOML file ({error})") from None
-    _exact_keys(path, data, "(top level)", ("version", "quality", "prospects", "linkage"))
+    _exact_keys(path, data, "(top level)", ("version", "quality", "prospects", "linkage", "officers"))
     if data["version"] != VERSION:
         raise SettingsError(path, "version", f"is {data['version']!r}; this covgap reads version {VERSION}")
     linkage = _table(path, data, "linkage")
@@ -143,6 +163,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         person_linkage=_build(path, _table(path, linkage, "linkage.person"), "linkage.person", PersonLinkSettings),
         organisation_linkage=_build(path, _table(path, linkage, "linkage.organisations"), "linkage.organisations",
                                     OrgLinkSettings),
+        officers=_officers(path, _table(path, data, "officers")),
     )
 
 

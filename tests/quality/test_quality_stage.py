@@ -119,3 +119,20 @@ def test_outputs_are_deterministic(faulty_run: dict, tmp_path: Path) -> None:
     for path in sorted(first.rglob("*")):
         if path.is_file():
             assert path.read_bytes() == (out / "quality" / path.relative_to(first)).read_bytes(), path
+
+
+def test_quality_per_commune_accounts_for_every_row(faulty_run: dict) -> None:
+    """Every used and quarantined row of a register with a commune is under one commune (or the
+    '?' line), every prospect under its commune; the worst commune comes first."""
+    audit = json.loads((faulty_run["output"] / "audit.json").read_text(encoding="utf-8"))
+    communes, ledger = audit["communes"], audit["ledger"]
+    with_ward = [n for n in ledger if n != "managers"]
+    assert sum(c["rows_used"] for c in communes) == sum(ledger[n]["rows_used"] for n in with_ward)
+    assert sum(c["quarantined"] for c in communes) == sum(ledger[n]["rows_quarantined"] for n in with_ward)
+    assert sum(c["prospects"] for c in communes) == audit["prospects"]["total"]
+    linked = {n: ledger[n]["linking"]["linked"] for n in ("insured", "household_businesses")}
+    assert sum(c["linked_exact"] + c["linked_probabilistic"] for c in communes) == sum(linked.values())
+    shares = [c["issue_share"] for c in communes if c["issue_share"] is not None]
+    assert shares == sorted(shares, reverse=True) and shares[0] > 0
+    assert sum(c["old_mapped"] for c in communes) > 0
+    assert all(c["ward_code"] == "?" or len(c["ward_code"]) == 5 for c in communes)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.address import address_key, address_keys, house_number
+from matching.address import address_key, address_keys, house_number, route_key, route_keys
 
 ONE_HOUSE = [
     "Số 9 đường Nguyễn Huệ, Tổ dân phố 24",
@@ -62,3 +62,28 @@ def test_a_key_is_its_own_key(address: str) -> None:
     key = address_key(address)
     assert address_key(key) == key
     assert address_key(address.upper()) == key
+
+
+@pytest.mark.parametrize(("address", "expected"), [
+    ("Số 194 hẻm 14, đường Lê Hồng Phong, Khu phố 3", ("kp 000003", "le hong phong", "hem 000014", "000194")),
+    ("194 Hẻm 14 Lê Hồng Phong, KP 3, P. Tân An", ("kp 000003", "le hong phong", "hem 000014", "000194")),
+    ("Số 12 ngõ 068, đường Lê Lợi, Tổ dân phố 3", ("to 000003", "le loi", "ngo 000068", "000012")),
+    ("12/3A Nguyễn Trãi, Ấp Tân Hòa", ("ap tan hoa", "nguyen trai", "", "000012x000003a")),
+    ("Xóm Đông, Thôn 1, xã Tân Lập", ("thon 000001", "xom dong", "", "")),
+    ("Thôn 10", ("thon 000010", "", "", "")),
+    ("", ("", "", "", "")),
+])
+def test_route_key_reads_hamlet_street_lane_house(address: str, expected: tuple[str, str, str, str]) -> None:
+    assert route_key(address) == expected
+
+
+def test_route_keys_walk_a_hamlet_in_number_order() -> None:
+    walk = ["Số 3 đường Lê Lợi, Thôn 2", "Số 12 đường Lê Lợi, Thôn 2", "Số 5 đường Trần Phú, Thôn 2", "Thôn 10"]
+    assert sorted([walk[2], walk[3], walk[1], walk[0]], key=route_key) == walk  # thôn 2 before 10, house 3 before 12
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(ONE_HOUSE + ["Thôn 3, xã Hòa Bình", "Ấp 2", None, ""]), max_size=8))
+def test_route_keys_of_many_equal_route_key_of_each(values: list[str | None]) -> None:
+    assert route_keys(values) == [route_key(v) for v in values]
+    assert len({route_key(v) for v in ONE_HOUSE}) == 1  # every spelling of one house walks to one door

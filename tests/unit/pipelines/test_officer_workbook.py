@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from contract.groups import GROUPS
 from matching.admin_units import current_wards
 from pipelines.officer_lists import split_by_ward, write_summary
-from pipelines.officer_sheets import SHEETS
-from pipelines.officer_workbook import write_ward_workbooks
+from pipelines.officer_sheets import HOUSEHOLDS, SHEETS, sheet_of
+from pipelines.officer_workbook import Directory, write_ward_workbooks
 
 AS_OF = date(2026, 7, 1)
 COLUMNS = [
@@ -105,11 +105,12 @@ def test_one_workbook_per_commune_at_the_right_path(prospects: pd.DataFrame, tmp
 def test_each_workbook_carries_only_its_commune(prospects: pd.DataFrame, tmp_path: Path) -> None:
     write_ward_workbooks(prospects, tmp_path, AS_OF)
     ba_dinh = data_rows(tmp_path / "by_ward/01/00004.xlsx")
-    assert list(ba_dinh) == ["ĐV chưa đăng ký", "Người quản lý", "BHXH tự nguyện", "BHYT"]
+    assert list(ba_dinh) == ["Tổng hợp", "Theo hộ gia đình", "ĐV chưa đăng ký", "Người quản lý", "BHXH tự nguyện",
+                             "BHYT"]
     assert [r[1] for r in ba_dinh["BHXH tự nguyện"]] == ["Nguyễn Văn An", "Lê Thị Hoa", "Nguyễn Thị Mai"]
     sai_gon = data_rows(tmp_path / "by_ward/79/26740.xlsx")
-    assert list(sai_gon) == ["ĐV đóng thiếu", "Chủ hộ kinh doanh"]
-    assert [r[1] for rows in sai_gon.values() for r in rows] == ["CÔNG TY CP BẾN THÀNH", "Trần Thị Thu"]
+    assert list(sai_gon) == ["Tổng hợp", "Theo hộ gia đình", "ĐV đóng thiếu", "Chủ hộ kinh doanh"]
+    assert [r[1] for rows in sai_gon.values() for r in rows] == ["Trần Thị Thu", "CÔNG TY CP BẾN THÀNH", "Trần Thị Thu"]
     assert "Nguyễn" not in xml_text(tmp_path / "by_ward/79/26740.xlsx")
 
 
@@ -120,7 +121,7 @@ def test_ids_masked_and_never_in_full(prospects: pd.DataFrame, tmp_path: Path) -
         assert pid not in text
     assert "001*****5678" in text and "079*****1234" in text  # ID column, business code, evidence
     managers = data_rows(tmp_path / "by_ward/01/00004.xlsx")["Người quản lý"]
-    assert managers[0][4] == "001*****5678" and "001*****5678" in managers[0][-1]
+    assert managers[0][4] == "001*****5678" and any("001*****5678" in str(v) for v in managers[0][5:])
 
 
 def test_vietnamese_headers_title_and_values(prospects: pd.DataFrame, tmp_path: Path) -> None:
@@ -130,29 +131,116 @@ def test_vietnamese_headers_title_and_values(prospects: pd.DataFrame, tmp_path: 
         "Danh sách đối tượng tiềm năng tham gia BHXH, BHYT — Phường Ba Đình, Thành phố Hà Nội — ngày 01/07/2026"
     )
     header = [c.value for c in sheet[4]]
+    # the address is the band's (printed once), the confidence 95% on every row (the subtitle says it),
+    # no row has evidence: those columns are left out; the outcome columns are always there
     assert header == [
-        "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh (đã che)", "Mã hộ", "Quan hệ với chủ hộ",
-        "Địa chỉ", "Điện thoại", "Lý do", "Độ tin cậy", "Căn cứ",
+        "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh (đã che)", "Quan hệ với chủ hộ", "Điện thoại",
+        "Lý do", "Kết quả", "Ngày", "Ghi chú",
     ]  # fmt: skip
+    assert "ước tính 95% đúng đối tượng" in sheet["A2"].value
     # households in order, each under its band row; sex and dates as officers write them
     assert [c.value for c in sheet["A"][4:8]] == [
-        "Hộ HK0000000101 (1 người)",
+        "Hộ mã HK0000000101 — Số 5 ngõ 12 phố Đội Cấn (1 người)",
         1,
-        "Hộ HK0000000202 (1 người)",
+        "Hộ mã HK0000000202 — Số 5 ngõ 12 phố Đội Cấn (1 người)",
         2,
     ]
     assert [c.value for c in sheet[6]][:5] == [1, "Nguyễn Thị Mai", "2005", "Nữ", "001*****4567"]
-    assert sheet["K6"].value == 0.95 and sheet["K6"].number_format == "0%"
+    assert [c.value for c in sheet[6]][8:] == [None, None, None]  # Kết quả, Ngày, Ghi chú: to fill in
     household = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")["BHXH tự nguyện"]
-    assert household["A5"].value == "Hộ HK0000000101 (3 người)"  # a household of 3: head first
-    assert "A5:L5" in {str(r) for r in household.merged_cells.ranges}
+    assert household["A5"].value.startswith("Hộ mã HK0000000101")
+    assert household["A5"].value.endswith("(3 người)")  # a household of 3: head first
+    assert "A5:K5" in {str(r) for r in household.merged_cells.ranges}
     voluntary = data_rows(tmp_path / "by_ward/01/00004.xlsx")["BHXH tự nguyện"]
     assert [r[2:4] for r in voluntary] == [("09/03/1985", "Nam"), ("11/1987", "Nữ"), ("2005", "Nữ")]
 
 
+def test_a_column_shows_when_it_carries_information(prospects: pd.DataFrame, tmp_path: Path) -> None:
+    prospects.loc[prospects.group == "hi_prospect", "confidence"] = ["0.970", "0.620"]
+    prospects.loc[prospects.person_id == "001090045678", "address"] = "Số 7 ngõ 12 phố Đội Cấn"
+    write_ward_workbooks(prospects, tmp_path, AS_OF)
+    sheet = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")["BHYT"]
+    header = [c.value for c in sheet[4]]
+    assert "Độ tin cậy" in header and "Căn cứ" not in header
+    assert sheet.cell(6, header.index("Độ tin cậy") + 1).value == 0.97
+    assert sheet.cell(6, header.index("Độ tin cậy") + 1).number_format == "0%"
+    assert "Địa chỉ" not in header  # each member lives at the band's address
+    managers = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")["Người quản lý"]
+    assert "Căn cứ" in [c.value for c in managers[4]]  # the manager has evidence
+
+
+def test_cover_sheet_says_what_each_list_is_and_whom_to_call(prospects: pd.DataFrame, tmp_path: Path) -> None:
+    directory = Directory(contact="Cán bộ chuyên quản: Trần Văn Nam, BHXH khu vực, 024 3823 4567")
+    write_ward_workbooks(prospects, tmp_path, AS_OF, directory=directory)
+    book = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")
+    cover = book.worksheets[0]
+    assert cover.title == "Tổng hợp"
+    cells = [[c.value for c in row] for row in cover.iter_rows()]
+    text = "\n".join(str(v) for row in cells for v in row if v is not None)
+    assert "Xã/phường: Phường Ba Đình, Thành phố Hà Nội" in text and "01/07/2026" in text
+    lines = {row[0]: row[1:] for row in cells if row[0] in {s.name for s in SHEETS.values()} | {HOUSEHOLDS.name}}
+    assert lines[HOUSEHOLDS.name][:2] == [2, "hộ"]
+    expected = {"ĐV chưa đăng ký": 1, "ĐV đóng thiếu": 0, "Người quản lý": 1, "Chủ hộ kinh doanh": 0,
+                "BHXH tự nguyện": 3, "BHYT": 2}
+    assert {name: line[0] for name, line in lines.items() if name != HOUSEHOLDS.name} == expected
+    assert lines["BHYT"][2] == SHEETS["hi_prospect"].description and "BHYT hộ gia đình" in lines["BHYT"][3]
+    assert "Liên hệ: Cán bộ chuyên quản: Trần Văn Nam, BHXH khu vực, 024 3823 4567" in text
+    assert cover.page_setup.orientation == "landscape" and cover.page_setup.paperSize == 9
+
+
+def test_household_sheet_lists_each_household_once_with_every_prospect(prospects: pd.DataFrame,
+                                                                      tmp_path: Path) -> None:
+    directory = Directory(households={"HK0000000101": ("Nguyễn Văn An", "Số 5 ngõ 12 phố Đội Cấn"),
+                                      "HK0000000202": ("Phạm Văn Bình", "Số 20 phố Kim Mã")})
+    write_ward_workbooks(prospects, tmp_path, AS_OF, directory=directory)
+    sheet = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")[HOUSEHOLDS.name]
+    header = [c.value for c in sheet[4]]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+    assert rows[0][0] == "Hộ Nguyễn Văn An (mã hộ HK0000000101) — Số 5 ngõ 12 phố Đội Cấn (3 người)"
+    assert [r[1] for r in rows[1:4]] == ["Nguyễn Văn An", "Lê Thị Hoa", "Nguyễn Thị Mai"]
+    groups = header.index("Cần vận động")
+    assert [r[groups] for r in rows[1:4]] == ["BHXH tự nguyện", "BHXH tự nguyện", "BHXH tự nguyện; BHYT"]
+    assert rows[4][0] == "Hộ Phạm Văn Bình (mã hộ HK0000000202) — Số 20 phố Kim Mã (1 người)"
+    # he is listed at the band's household but his record has another address: shown on his row
+    assert rows[5][1] == "Phạm Văn Bình" and rows[5][header.index("Địa chỉ")] == "Số 5 ngõ 12 phố Đội Cấn"
+    assert "Người quản lý" not in rows[5][groups]  # managers are visited at their organisation
+
+
+def test_households_come_in_walking_order(tmp_path: Path) -> None:
+    """Thôn 1, Thôn 2 (Lê Lợi before Trần Phú; house 3 before 12), Thôn 10; no address last."""
+    addresses = {"HK05": "Số 5 đường Trần Phú, Thôn 2", "HK01": "Số 12 đường Lê Lợi, Thôn 2",
+                 "HK02": "Thôn 10", "HK03": "Số 3 Lê Lợi, thôn 2", "HK04": "", "HK06": "Xóm Đông, Thôn 1"}
+    rows = [prospect("hi_prospect", BA_DINH, person_id=f"0012050{i:05d}", full_name=f"Người {code}",
+                     household_id=code, relation_to_head="Chủ hộ", address=address)
+            for i, (code, address) in enumerate(addresses.items())]
+    write_ward_workbooks(pd.DataFrame(rows, columns=COLUMNS), tmp_path, AS_OF)
+    sheet = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")["BHYT"]
+    bands = [c.value for c in sheet["A"][4:] if isinstance(c.value, str)]
+    assert [b.split()[2] for b in bands] == ["HK06", "HK03", "HK01", "HK05", "HK02", "HK04"]
+
+
+def test_employers_show_their_representative_and_phone(prospects: pd.DataFrame, tmp_path: Path) -> None:
+    directory = Directory(organisations={"0101234567": ("Phạm Văn Bình (Giám đốc)", "024 3733 1234")})
+    write_ward_workbooks(prospects, tmp_path, AS_OF)
+    plain = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")["ĐV chưa đăng ký"]
+    assert "Người đại diện / quản lý" not in [c.value for c in plain[4]]  # no register had one
+    write_ward_workbooks(prospects, tmp_path, AS_OF, directory=directory)
+    sheet = openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx")["ĐV chưa đăng ký"]
+    header = [c.value for c in sheet[4]]
+    row = [c.value for c in sheet[5]]
+    assert row[header.index("Người đại diện / quản lý")] == "Phạm Văn Bình (Giám đốc)"
+    assert row[header.index("Điện thoại")] == "024 3733 1234"
+
+
+def test_a_group_without_a_sheet_of_its_own_still_gets_one() -> None:
+    sheet = sheet_of("uninsured_employee")
+    assert sheet.name == "uninsured_employee" and {"full_name", "org_name", "outcome"} <= {c.key for c in sheet.columns}
+    assert all(sheet_of(group) is SHEETS[group] for group in GROUPS)
+
+
 def test_print_setup(prospects: pd.DataFrame, tmp_path: Path) -> None:
     write_ward_workbooks(prospects, tmp_path, AS_OF)
-    for sheet in openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx").worksheets:
+    for sheet in openpyxl.load_workbook(tmp_path / "by_ward/01/00004.xlsx").worksheets[1:]:  # after the cover
         assert sheet.freeze_panes == "A5"
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -228,7 +316,7 @@ def _frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
     """Each row gets a unique token where the workbook shows it in column B (name or organisation)."""
     records = []
     for i, (ward, group, household) in enumerate(rows):
-        org_group = SHEETS[group].columns[1].key == "org_name"
+        org_group = sheet_of(group).columns[1].key == "org_name"
         token = f"Mục {i}"
         records.append(
             prospect(
@@ -257,13 +345,16 @@ def test_workbooks_neither_lose_nor_duplicate_rows(rows: list[tuple[str, str, in
     with tempfile.TemporaryDirectory() as out:
         counts = write_ward_workbooks(frame, Path(out), AS_OF)
         seen: Counter[tuple[str, str]] = Counter()
+        by_household: Counter[tuple[str, str]] = Counter()
         for path in Path(out).rglob("*.xlsx"):
-            for sheet_rows in data_rows(path).values():
-                seen.update((path.stem, str(r[1])) for r in sheet_rows)
+            for name, sheet_rows in data_rows(path).items():
+                (by_household if name == HOUSEHOLDS.name else seen).update((path.stem, str(r[1])) for r in sheet_rows)
                 assert [r[0] for r in sheet_rows] == list(range(1, len(sheet_rows) + 1))  # STT 1..n
     shown = frame.full_name.where(frame.full_name != "", frame.org_name)
     expected = Counter(zip(frame.ward_code, shown, strict=True))
     assert seen == expected
+    in_households = frame[frame.group.map(lambda g: sheet_of(g).band == "household").astype(bool)]  # each once
+    assert by_household == Counter(set(zip(in_households.ward_code, in_households.full_name, strict=True)))
     assert counts == dict(sorted(Counter(frame.ward_code).items()))
 
 

@@ -82,3 +82,11 @@ def test_the_settings_stage_copies_the_file_byte_for_byte(tmp_path: Path) -> Non
     assert copy.read_bytes() == path.read_bytes()
     assert recorded == {"file": "settings.toml", "version": 1, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     assert ctx.settings.prospects.evidence_floor == 0.02
+
+
+def test_the_officers_contact_line_is_text(tmp_path: Path) -> None:
+    assert "BHXH" in load_settings().officers.contact
+    with pytest.raises(SettingsError, match="officers.contact: must be text"):
+        load_settings(_with(tmp_path, 'contact = "', 'contact = 5\n# "'))
+    with pytest.raises(SettingsError, match="officers: contact must not be empty"):
+        load_settings(_with(tmp_path, 'contact = "cán bộ', 'contact = " "\n# "'))
