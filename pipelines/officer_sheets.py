@@ -94,6 +94,14 @@ SHEETS: dict[str, Sheet] = {
             *_WHY,
         ),
     ),
+    "uninsured_employee": Sheet(  # only when the labour register is given
+        "Người lao động có HĐLĐ",
+        "Người lao động có hợp đồng lao động còn hiệu lực từ 1 tháng trở lên với doanh nghiệp, hợp tác xã "
+        "nhưng chưa tham gia BHXH bắt buộc (đơn vị có trách nhiệm đóng)",
+        "người",
+        "org",  # listed in the organisation's commune: the employer owes the contribution
+        (_STT, *_PERSON, _ORG, _TAX, _ADDRESS, _PHONE, *_WHY),
+    ),
     "voluntary_si_prospect": Sheet(
         "BHXH tự nguyện",
         "Người trong độ tuổi lao động chưa tham gia BHXH: vận động tham gia BHXH tự nguyện",

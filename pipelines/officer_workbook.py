@@ -18,7 +18,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from contract.groups import GROUPS
+from contract.groups import ALL_GROUPS
 from matching.admin_units import current_wards
 from pipelines.catalogue import WORKBOOK_FOLDER, workbook_path
 from pipelines.files import atomic_path
@@ -155,7 +155,7 @@ def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, t
             }
         )
         formats = _formats(workbook)
-        for group in GROUPS:
+        for group in ALL_GROUPS:
             if group_rows := [r for r in rows if r["group"] == group]:
                 _write_sheet(workbook, formats, SHEETS[group], group_rows, place, as_of, missed.get(group))
         if to_verify:
