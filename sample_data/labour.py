@@ -185,7 +185,7 @@ def make_labour(seed: int, geo: Geography, people: pd.DataFrame, orgs: pd.DataFr
                                 "HỘ KINH DOANH " + people["full_name"].to_numpy()[rows["owner"].to_numpy()])
         code[is_hkd] = np.where(rng.random(int(is_hkd.sum())) < 0.5, rows["business_id"].to_numpy(), "")
         ward_i[is_hkd] = rows["ward_i"].to_numpy()
-    reported = code != ""
+    reported = (code != "") & ~is_hkd  # a household business number is no tax code: kept as written
     code[reported] = noisy_tax_codes(rng, code[reported].astype(object), employer_rates)
     name = noisy_org_names(rng, name.astype(object), employer_rates)
     none = np.zeros(n, dtype=bool)
