@@ -10,19 +10,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from contract.groups import GROUPS, PROSPECT_KEY
+from contract.groups import ALL_GROUPS, PROSPECT_KEY
 
 KEY = list(PROSPECT_KEY)
 
 
 def scores(world: Path, output: Path) -> pd.DataFrame:
-    """Per group: found, expected, precision, recall, F1 on the full key (ward included)."""
+    """Per group: found, expected, precision, recall, F1 on the full key (ward included); a group
+    neither found nor expected (``uninsured_employee`` without ``labour``) is left out."""
     found = pd.read_csv(output / "prospects.csv", dtype=str, keep_default_na=False)[KEY]
     truth = pd.read_csv(world / "truth" / "prospects.csv", dtype=str, keep_default_na=False)[KEY]
     rows = []
-    for group in GROUPS:
+    for group in ALL_GROUPS:
         got = set(map(tuple, found[found["group"] == group].to_numpy()))
         want = set(map(tuple, truth[truth["group"] == group].to_numpy()))
+        if group == "uninsured_employee" and not got and not want:
+            continue
         hit = len(got & want)
         precision = hit / len(got) if got else 1.0
         recall = hit / len(want) if want else 1.0

@@ -10,13 +10,15 @@ Method. Take the truth's links and take away what no method can know from the re
 - a record of somebody outside the population extract that exactly one resident fits perfectly,
   with no 12-digit ID on it to tell them apart, is linked to that resident (any method would);
 - an employer unit that another organisation fits at least as well as its own on tax code, name,
-  commune and address (``ties_units``) is left unlinked;
+  commune and address (``ties_units``) is left unlinked; so is the employer a labour contract names
+  (the optional register, when the world has it), on tax code, name and workplace commune;
 - a household business written with the code of a split old commune is listed in the candidate
   commune where its address is found among the residents when exactly one candidate has it,
   otherwise in the candidate with the lowest code (the contract's rule for a flagged split).
 
-Then compute the six groups with the contract's rules on that linkage (``sample_data.truth``, the
-same code that made the truth) and score them against the truth on the full key, ward included.
+Then compute the groups (six, seven with ``labour``) with the contract's rules on that linkage
+(``sample_data.truth``, the same code that made the truth) and score them against the truth on
+the full key, ward included.
 The result is an approximate ceiling: a model that weighs more than these fields, or reasons over
 a whole set of tied namesakes at once, can pass it a little; a model that guesses can be lucky.
 
@@ -31,6 +33,8 @@ What the ties do to each group:
   prospect (recall); a placed one whose covering compulsory record is stuck is listed although
   insured (precision); an outsider's row explained by a resident lists that resident; a split
   code left unresolved lists the owner in the wrong commune (both).
+- ``uninsured_employee``: as managers, with the employer's link too: a stuck contract or employer
+  loses the prospect; an outsider's contract explained by a resident lists that resident.
 - ``unregistered_employer`` / ``underdeclared_employer``: an organisation whose every unit is stuck
   looks unregistered (precision of the first, recall of the second); one with a stuck unit among
   others looks short of insured staff (precision of the second).
@@ -79,6 +83,16 @@ def load(world: Path) -> dict[str, pd.DataFrame]:
     tables["employers"]["_tax_code"] = pd.read_csv(truth / "employer_links.csv", **READ)["tax_code"].to_numpy()
     for register in ("enterprises", "cooperatives"):
         tables[register]["_tax_code"] = tables[register]["tax_code"]
+    if (world / "labour.csv").is_file():  # the optional register
+        labour = pd.read_csv(world / "labour.csv", **READ)
+        links = pd.read_csv(truth / "labour_links.csv", **READ)
+        labour["_reason"] = ""
+        bad = q.loc[q["register"] == "labour"]
+        labour.loc[bad["row_number"].astype(int).to_numpy() - 1, "_reason"] = bad["reason"].to_numpy()
+        labour["_person_id"] = links["person_id"].to_numpy()
+        labour["_tax_code"] = links["tax_code"].to_numpy()
+        labour["_in_force"] = (links["in_force"] == "yes").to_numpy()
+        tables["labour"] = labour
     return tables
 
 
@@ -143,6 +157,21 @@ def oracle(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], di
     stuck = stuck_units(units, orgs)
     out["employers"].loc[units.index, "_tax_code"] = np.where(stuck, "", units["_tax_code"].to_numpy())
     counts["employers_stuck"] = int(stuck.sum())
+    if "labour" in tables:
+        lb = _usable(tables["labour"])
+        rec = record_keys(lb.reset_index(drop=True), "person_id", "full_name", "date_of_birth", "sex",
+                          place=lb["ward_code"].reset_index(drop=True), address=None)
+        stuck = stuck_records(rec, people, legacy_count)
+        explained = explained_records(rec, people)
+        out["labour"].loc[lb.index, "_person_id"] = np.where(stuck, "", np.where(rec["true_id"] == "", explained,
+                                                                                 rec["true_id"]))
+        counts["labour_stuck"] = int(stuck.sum())
+        counts["labour_outsiders_taken_for_residents"] = int((explained != "").sum())
+        named = pd.DataFrame({"tax_code": lb["employer_tax_code"], "name": lb["employer_name"],
+                              "ward_code": lb["ward_code"], "address": "", "_tax_code": lb["_tax_code"]})
+        lost = stuck_units(named, orgs)
+        out["labour"].loc[lb.index, "_tax_code"] = np.where(lost, "", lb["_tax_code"].to_numpy())
+        counts["labour_employers_stuck"] = int(lost.sum())
     return out, counts
 
 
@@ -152,6 +181,8 @@ def score(found: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     for group in GROUPS:
         got = set(map(tuple, found.loc[found["group"] == group, KEY].to_numpy()))
         want = set(map(tuple, truth.loc[truth["group"] == group, KEY].to_numpy()))
+        if group == "uninsured_employee" and not got and not want:  # a world without labour
+            continue
         hit = len(got & want)
         p = hit / len(got) if got else 1.0
         r = hit / len(want) if want else 1.0

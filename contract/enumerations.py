@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["HB_STATUSES", "ORG_STATUSES", "SEXES", "SI_STATUSES", "SI_TYPES", "TAX_METHODS"]
+__all__ = ["CONTRACT_TYPES", "HB_STATUSES", "ORG_STATUSES", "SEXES", "SI_STATUSES", "SI_TYPES", "TAX_METHODS"]
 
 ORG_STATUSES = ("active", "suspended", "dissolving", "dissolved")  # enterprises and cooperatives
 HB_STATUSES = ("active", "suspended", "closed")  # household businesses
@@ -10,3 +10,4 @@ TAX_METHODS = ("declaration", "presumptive")  # kê khai, khoán
 SI_TYPES = ("compulsory", "voluntary")
 SI_STATUSES = ("active", "paused", "closed")
 SEXES = ("M", "F")
+CONTRACT_TYPES = ("indefinite", "fixed_term", "seasonal", "probation")  # labour contracts

@@ -1,15 +1,25 @@
-"""The seven input registers of the data contract: columns, required values, keys.
+"""The input registers of the data contract: columns, required values, keys.
 
 One place says what each register is; ingest, validation, standardisation and the
 Great Expectations suites all read it from here. No third-party imports: the DAG file may
 import this module while it is parsed.
+
+:data:`REGISTERS` are the seven every run needs; :data:`OPTIONAL_REGISTERS` may be absent
+(``labour``: a run without it is as if the register did not exist); :func:`registers_given`
+names those of one run, in this order.
+
+>>> registers_given(["labour", "population"])[-2:]
+('employers', 'labour')
+>>> "labour" in registers_given(REGISTER_NAMES)
+False
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["REGISTERS", "REGISTER_NAMES", "RegisterSpec"]
+__all__ = ["ALL_REGISTERS", "OPTIONAL_REGISTERS", "REGISTERS", "REGISTER_NAMES", "RegisterSpec", "registers_given"]
 
 
 @dataclass(frozen=True)
@@ -78,3 +88,22 @@ REGISTERS: dict[str, RegisterSpec] = {
     )
 }
 REGISTER_NAMES: tuple[str, ...] = tuple(REGISTERS)
+
+# Registers a run may be given or not (contract: "labour (optional register)").
+OPTIONAL_REGISTERS: dict[str, RegisterSpec] = {
+    "labour": RegisterSpec(
+        "labour",
+        ("contract_id", "employer_tax_code", "employer_name", "person_id", "full_name", "date_of_birth", "sex",
+         "contract_type", "start_date", "end_date", "ward_code"),
+        ("contract_id", "employer_name", "full_name", "contract_type", "start_date"),
+        "contract_id",
+        "labour register: one labour contract of one worker with one employer",
+    ),
+}
+ALL_REGISTERS: dict[str, RegisterSpec] = {**REGISTERS, **OPTIONAL_REGISTERS}
+
+
+def registers_given(names: Iterable[str]) -> tuple[str, ...]:
+    """The registers of a run whose files are ``names``: the seven, then the optional ones given."""
+    given = set(names)
+    return (*REGISTERS, *(name for name in OPTIONAL_REGISTERS if name in given))

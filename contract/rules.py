@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from contract.enumerations import HB_STATUSES, ORG_STATUSES, SEXES, TAX_METHODS
-from contract.registers import REGISTERS
+from contract.enumerations import CONTRACT_TYPES, HB_STATUSES, ORG_STATUSES, SEXES, TAX_METHODS
+from contract.registers import ALL_REGISTERS
 
 __all__ = ["ROW_RULES", "TAX_CODE_PATTERN", "TAX_CODE_WHAT", "Check", "RowRule", "row_rule", "rule_text"]
 
@@ -29,6 +29,7 @@ Check = Literal[
     "enum",  # the normalised value is not one of ``allowed``
     "sex",  # not M or F once normalised
     "real_date",  # a partial date that does not exist
+    "real_full_date",  # not a real `YYYY-MM-DD` date (a column that must hold a whole date)
     "not_future",  # a partial date whose first day is after the as-of date
     "ward_known",  # neither a current nor a pre-July-2025 commune code
     "ward_current",  # a pre-July-2025 code where the register must carry current ones
@@ -38,6 +39,7 @@ Check = Literal[
 TAX_CODE_WHAT = "a 10-digit tax code (or 13 for a branch)"
 TAX_CODE_PATTERN = r"^\d{10}(?:-\d{3})?$"  # the shape once normalised (see matching.ids)
 DATE_WHAT = "a real date (YYYY, YYYY-MM or YYYY-MM-DD)"
+FULL_DATE_WHAT = "a real date (YYYY-MM-DD)"
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class RowRule:
 
 
 def _required(register: str) -> list[RowRule]:
-    return [RowRule(register, c, "required", f"{c}: required value is missing") for c in REGISTERS[register].required]
+    return [RowRule(register, c, "required", f"{c}: required value is missing")
+            for c in ALL_REGISTERS[register].required]
 
 
 def _pattern(register: str, column: str, pattern: str, what: str) -> RowRule:
@@ -87,7 +90,7 @@ def _ward(register: str, *, current_only: bool) -> list[RowRule]:
 
 
 def _unique(register: str) -> list[RowRule]:
-    key = REGISTERS[register].unique_key
+    key = ALL_REGISTERS[register].unique_key
     return [RowRule(register, key, "unique", f"{key}: later copy of a unique key")] if key else []
 
 
@@ -116,12 +119,18 @@ _SPECIFIC: dict[str, list[RowRule]] = {
         *_birth_date("insured", "date_of_birth", allow_swap=True),
     ],
     "employers": [],
+    # Only the required values can send a contract to quarantine: an employer code, an ID, a date
+    # of birth or a commune that cannot be used is read as missing (and counted).
+    "labour": [
+        _enum("labour", "contract_type", CONTRACT_TYPES),
+        RowRule("labour", "start_date", "real_full_date", f"start_date: not {FULL_DATE_WHAT}"),
+    ],
 }
 
 # Per register, in the order validate applies them: required values, the register's own rules,
 # then the unique key (only usable rows count as first copies).
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
-    name: (*_required(name), *_SPECIFIC[name], *_unique(name)) for name in REGISTERS
+    name: (*_required(name), *_SPECIFIC[name], *_unique(name)) for name in ALL_REGISTERS
 }
 
 

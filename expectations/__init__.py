@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from contract.registers import REGISTER_NAMES
+from contract.registers import ALL_REGISTERS
 from expectations.common import Lookups, Prepared, Suite
 from expectations.thresholds import Thresholds
 
@@ -19,6 +19,6 @@ __all__ = ["Lookups", "Prepared", "Suite", "Thresholds", "suite_module"]
 
 def suite_module(register: str) -> ModuleType:
     """The module that builds the suite of ``register``."""
-    if register not in REGISTER_NAMES:
+    if register not in ALL_REGISTERS:
         raise ValueError(f"unknown register {register!r}")
     return importlib.import_module(f"expectations.{register}")

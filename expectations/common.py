@@ -1,4 +1,4 @@
-"""Building blocks of the seven suites: the prepared table each suite reads, and expectation makers.
+"""Building blocks of the suites: the prepared table each suite reads, and expectation makers.
 
 A suite validates a *prepared* table, not the raw one: the raw columns (stripped, so a value of
 spaces is missing, as ``pipelines.validate`` reads it) plus derived columns with readable names,
@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from contract.registers import REGISTERS
+from contract.registers import ALL_REGISTERS
 from contract.rules import Check, RowRule, row_rule
 from expectations.thresholds import Thresholds
 from matching.admin_units import resolve_ward_codes
@@ -48,7 +48,7 @@ class Prepared:
     """The table a suite validates, built column by column."""
 
     def __init__(self, rows: pd.DataFrame, register: str) -> None:
-        self.spec = REGISTERS[register]
+        self.spec = ALL_REGISTERS[register]
         self.rows = rows
         self.columns: dict[str, pd.Series] = {"row_number": rows["row_number"]}
 
@@ -229,6 +229,12 @@ class Suite:
                  rule=self._rule(column, "real_date").text if required else None, value_set=["invalid"],
                  target=status, description=f"`{column}` is a real date")
 
+    def real_full_date(self, column: str, status: str) -> None:
+        """The contract's whole-date rule on a required `YYYY-MM-DD` column (a row rule)."""
+        self.add("ExpectColumnValuesToNotBeInSet", kind="row_rule", column=column,
+                 rule=self._rule(column, "real_full_date").text, value_set=["invalid"], target=status,
+                 description=f"`{column}` is a real date (YYYY-MM-DD)")
+
     def not_future(self, column: str, derived: str, *, required: bool) -> None:
         self.add("ExpectColumnValuesToBeInSet", kind="row_rule" if required else "optional", column=column,
                  rule=self._rule(column, "not_future").text if required else None, value_set=[False],
@@ -281,7 +287,7 @@ def start(rows: pd.DataFrame, register: str, previous_rows: int | None, threshol
     previous run; the prepared table keeps the required columns and those with null-rate checks."""
     prepared, suite = Prepared(rows, register), Suite(register)
     required = prepared.spec.required
-    prepared.keep(*required, *also_keep, *thresholds.null_rates[register])
+    prepared.keep(*required, *also_keep, *thresholds.null_rates.get(register, {}))
     suite.structure(required, rows_critical=empty_is_critical)
     suite.volume(previous_rows, thresholds)
     return prepared, suite

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from contract.registers import REGISTERS
+from contract.registers import ALL_REGISTERS, REGISTERS
 
 __all__ = ["Thresholds"]
 
@@ -20,7 +20,8 @@ class Thresholds:
     ``volume_critical``: shrinking by this share stops the run. ``key_well_formed``: the
     least share of well-formed, present key values (below it the file is probably broken:
     shifted columns, a wrong extract). ``null_rates``: most share of missing values allowed
-    per optional column (warning), per register.
+    per optional column (warning), per register (an optional register's table may be left out:
+    its suite then checks no null rates).
     """
 
     volume_warn: float
@@ -34,10 +35,10 @@ class Thresholds:
         if not 0 < self.key_well_formed <= 1:
             raise ValueError("need 0 < key_well_formed <= 1")
         for register, rates in self.null_rates.items():
-            if register not in REGISTERS:
+            if register not in ALL_REGISTERS:
                 raise ValueError(f"null_rates: {register!r} is not a register")
             for column, rate in rates.items():
-                if column not in REGISTERS[register].optional:
+                if column not in ALL_REGISTERS[register].optional:
                     raise ValueError(f"null_rates.{register}: {column!r} is not an optional column of {register}")
                 if not 0 <= rate <= 1:
                     raise ValueError(f"null_rates.{register}.{column}: {rate} is not a share between 0 and 1")

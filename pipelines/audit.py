@@ -23,8 +23,8 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from contract.groups import GROUPS
-from contract.registers import REGISTERS
+from contract.groups import groups_of
+from contract.registers import registers_given
 from matching.admin_units import current_wards
 from pipelines.audit_communes import commune_quality
 from pipelines.audit_html import render_html
@@ -48,7 +48,7 @@ from pipelines.version import code_version
 __all__ = ["AuditWritten", "audit_figures", "write_audit"]
 
 log = logging.getLogger(__name__)
-LINK_SOURCES = ("insured", "managers", "household_businesses")
+LINK_SOURCES = ("insured", "managers", "household_businesses", "labour")
 
 
 def _json(path: Path) -> dict:
@@ -118,13 +118,18 @@ def _matching(ctx: RunContext, links: pd.DataFrame | None) -> dict[str, Any]:
     return out
 
 
+def _groups(ctx: RunContext) -> tuple[str, ...]:
+    """The groups this run computes (``uninsured_employee`` only when it was given ``labour``)."""
+    return groups_of(registers_given(_json(SUMMARIES["ingest"].path(ctx))))
+
+
 def _prospects(ctx: RunContext) -> dict[str, Any] | None:
     prospects = _parquet(PROSPECTS.path(ctx), ["group", "province_code", "ward_code", "ward_name"])
     if prospects is None:
         return None
 
     groups = prospects["group"].value_counts()
-    by_group = {g: int(groups.get(g, 0)) for g in GROUPS}
+    by_group = {g: int(groups.get(g, 0)) for g in _groups(ctx)}
     provinces = prospects["province_code"].fillna("?").value_counts().sort_index()
     by_province = {str(k): int(v) for k, v in provinces.items()}
     names = prospects.get("ward_name", pd.Series(index=prospects.index, dtype=object))
@@ -132,7 +137,7 @@ def _prospects(ctx: RunContext) -> dict[str, Any] | None:
              .pivot_table(index=["province_code", "ward_code", "ward_name"], columns="group", aggfunc="size",
                           fill_value=0))
     communes = [{"province_code": p, "ward_code": w, "ward_name": n, "total": int(row.sum()),
-                 **{g: int(row.get(g, 0)) for g in GROUPS}} for (p, w, n), row in table.iterrows()]
+                 **{g: int(row.get(g, 0)) for g in by_group}} for (p, w, n), row in table.iterrows()]
     return {"total": len(prospects), "by_group": by_group, "by_province": by_province, "by_commune": communes}
 
 
@@ -157,7 +162,7 @@ def _estimates(ctx: RunContext, matching: dict[str, Any]) -> dict[str, Any] | No
                 "expected_missed": round(missed, 2), "expected_precision": _ratio(true, listed),
                 "expected_recall": _ratio(true, true + missed)}
 
-    groups = {g: quality(frame[frame["group"] == g]) for g in GROUPS}
+    groups = {g: quality(frame[frame["group"] == g]) for g in _groups(ctx)}
     communes = []
     for (ward, group), part in frame.groupby(["ward_code", "group"], sort=True):
         row = quality(part)
@@ -179,7 +184,8 @@ def audit_figures(ctx: RunContext) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "identity": {"as_of": ctx.as_of.isoformat(), "code_version": code_version(),
                      "inputs": {n: {k: ingest.get(n, {}).get(k) for k in ("file", "format", "encoding", "sha256",
-                                                                        "rows_read")} for n in REGISTERS}},
+                                                                        "rows_read")}
+                                for n in registers_given(ingest)}},
         "ledger": _ledger(ingest, validate, links, review),
         "quality": None,
         "matching": _matching(ctx, links),

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from contract.groups import PROSPECT_COLUMNS
-from contract.registers import REGISTER_NAMES, REGISTERS
+from contract.registers import ALL_REGISTERS
 
 if TYPE_CHECKING:
     from pipelines.context import RunContext
 
-__all__ = ["ARTIFACTS", "DEFAULT_SETTINGS_FILE", "WORKBOOK_FOLDER", "Artifact", "Column", "artifact", "markdown",
+__all__ = ["ALL_ARTIFACTS", "ARTIFACTS", "DEFAULT_SETTINGS_FILE", "LABOUR_ARTIFACTS",
+           "WORKBOOK_FOLDER", "Artifact", "Column", "artifact", "markdown",
            "register_columns", "workbook_path"]
 
 # Column types, as Arrow stores them in Parquet (a column that is empty on every row is stored
@@ -90,7 +91,7 @@ ROW = Column("row_number", "int")
 
 
 def _register_columns(register: str) -> tuple[Column, ...]:
-    return (ROW, *_columns(*REGISTERS[register].columns))
+    return (ROW, *_columns(*ALL_REGISTERS[register].columns))
 
 
 # Columns every standardised register of people shares (see standardise.person_columns).
@@ -146,7 +147,14 @@ STANDARDISED: dict[str, Artifact] = {
     "employers": Artifact("standardise", "employers.parquet", "parquet", "social security units", (
         ROW, Column("unit_code"), Column("tax_code"), Column("tax_code_checksum_ok", "bool"), Column("tax_code_raw"),
         Column("name"), Column("name_folded"), *_WARD, Column("address"))),
+    "labour": Artifact("standardise", "labour.parquet", "parquet",
+                       "labour contracts (only when `labour` is given); `ward_code`: the workplace's", (
+        ROW, *_columns("contract_id", "employer_tax_code", "employer_tax_code_raw", "employer_name"), *_PERSON,
+        Column("contract_type"), *_columns("start_date", "end_date", kind="timestamp"), *_WARD)),
 }
+LABOUR_EMPLOYERS = Artifact("link", "labour_employers.parquet", "parquet",
+                            "per labour contract in force: the enterprise or cooperative its employer is (if any)", (
+    ROW, *_columns("tax_code", "method"), Column("probability", "float"), Column("reason")))
 LINK_SUMMARY = Artifact("link", "summary.json", "json",
                         "records per source, links per method, blocking counts, thresholds")
 PERSON_LINKS = Artifact("link", "person_links.parquet", "parquet", "one row per record linked to a resident", (
@@ -209,11 +217,15 @@ MANIFEST = Artifact("write_manifest", "manifest.json", "json",
 ARTIFACTS: tuple[Artifact, ...] = (
     EXTRACTED, SETTINGS, INGEST_SUMMARY, INGESTED, MALFORMED, VALIDATE_SUMMARY, VALIDATED, QUARANTINED,
     QUALITY_STAGE_SUMMARY, QUALITY_SUMMARY,
-    QUALITY_VALIDATIONS, DATA_DOCS, STANDARDISE_SUMMARY, *STANDARDISED.values(), LINK_SUMMARY, PERSON_LINKS,
+    QUALITY_VALIDATIONS, DATA_DOCS, STANDARDISE_SUMMARY,
+    *(a for name, a in STANDARDISED.items() if name != "labour"), LINK_SUMMARY, PERSON_LINKS,
     REVIEW, BEST_UNLINKED, MODEL, CANDIDATES, ORG_LINKS, ORG_CANDIDATES, ORG_MODEL, PROSPECTS_SUMMARY, PROSPECTS,
     PROSPECTS_TO_VERIFY, ESTIMATES, PROSPECTS_CSV, PROSPECTS_TO_VERIFY_CSV, LINKS_CSV, REVIEW_CSV,
     QUARANTINE_CSV, SUMMARY_CSV, WORKBOOK, AUDIT_JSON, AUDIT_HTML, MANIFEST,
 )
+# Written only when the optional `labour` register is given (ARTIFACTS: by every run).
+LABOUR_ARTIFACTS: tuple[Artifact, ...] = (STANDARDISED["labour"], LABOUR_EMPLOYERS)
+ALL_ARTIFACTS: tuple[Artifact, ...] = (*ARTIFACTS, *LABOUR_ARTIFACTS)
 # What each computing stage returned, recorded beside its files (the publishing steps record none).
 SUMMARIES: dict[str, Artifact] = {a.stage: a for a in ARTIFACTS if a.name == "summary.json" and not a.published}
 
@@ -229,8 +241,8 @@ def artifact(relative: str) -> Artifact:
     >>> artifact("_stages/validate/insured.quarantine.parquet").name
     '{register}.quarantine.parquet'
     """
-    for item in ARTIFACTS:
-        registers: tuple[str | None, ...] = REGISTER_NAMES if item.per_register else (None,)
+    for item in ALL_ARTIFACTS:
+        registers: tuple[str | None, ...] = tuple(ALL_REGISTERS) if item.per_register else (None,)
         if any(item.relative(r) == relative for r in registers):
             return item
     raise KeyError(f"{relative}: not in the catalogue of artifacts")
@@ -250,7 +262,7 @@ def register_columns(item: Artifact, register: str) -> tuple[Column, ...]:
 def markdown() -> str:
     """The catalogue as the Markdown table in ``docs/architecture.md``."""
     lines = ["| stage | file | format | what | columns |", "|---|---|---|---|---|"]
-    for item in ARTIFACTS:
+    for item in ALL_ARTIFACTS:
         if item.columns is not None:
             columns = ", ".join(f"`{c.name}`" + (f" ({c.kind})" if c.kind != "text" else "") for c in item.columns)
         elif item in (INGESTED, VALIDATED, QUARANTINED, QUARANTINE_CSV):

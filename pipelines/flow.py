@@ -132,9 +132,9 @@ def _write_manifest(ctx: RunContext) -> Any:
 
 _HOUR = dt.timedelta(hours=1)
 _SUMMARIES = c.SUMMARIES
-_STANDARDISED = tuple(c.STANDARDISED.values())
+_STANDARDISED = tuple(c.STANDARDISED.values())  # labour's only when the register is given
 _LINKED = (c.PERSON_LINKS, c.REVIEW, c.BEST_UNLINKED, c.MODEL, c.CANDIDATES, c.ORG_LINKS, c.ORG_CANDIDATES,
-           c.ORG_MODEL)
+           c.ORG_MODEL, c.LABOUR_EMPLOYERS)
 
 FLOW: tuple[Stage, ...] = (
     Stage("settings", _settings, "checks the settings file and records a copy beside the outputs",
@@ -151,7 +151,8 @@ FLOW: tuple[Stage, ...] = (
     Stage("link", _link, "links insured, managers, owners to residents and units to organisations",
           (*_STANDARDISED, c.SETTINGS), (*_LINKED, _SUMMARIES["link"]), 6 * _HOUR, summary=True),
     Stage("prospects", _prospects, "applies the rules of the prospect groups",
-          (*_STANDARDISED, c.PERSON_LINKS, c.ORG_LINKS, c.BEST_UNLINKED, c.CANDIDATES, c.ORG_CANDIDATES, c.SETTINGS),
+          (*_STANDARDISED, c.PERSON_LINKS, c.ORG_LINKS, c.BEST_UNLINKED, c.CANDIDATES, c.ORG_CANDIDATES,
+           c.LABOUR_EMPLOYERS, c.SETTINGS),
           (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.ESTIMATES, _SUMMARIES["prospects"]), _HOUR, summary=True),
     Stage("write_lists", _write_lists,
           "`prospects.csv`, `prospects_to_verify.csv`, `links.csv`, `review.csv`, `quarantine/`, `summary.csv`",

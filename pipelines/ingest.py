@@ -1,4 +1,4 @@
-"""Stage 1, ingest: read the seven registers from a folder, every value as text.
+"""Stage 1, ingest: read the seven registers (and the optional ones given) from a folder, every value as text.
 
 A register that cannot be used at all (missing file or required column, unreadable encoding,
 a file cut off mid-row) stops the run with every such problem named at once. A row whose field
@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
 
-from contract.registers import REGISTERS, RegisterSpec
+from contract.registers import ALL_REGISTERS, OPTIONAL_REGISTERS, RegisterSpec
 from pipelines.catalogue import INGESTED, MALFORMED
 from pipelines.context import RunContext
 from pipelines.encoding import UnrecognisedEncoding, decode_register
@@ -156,11 +156,20 @@ def _conform_columns(rows: pd.DataFrame, path: Path, spec: RegisterSpec) -> pd.D
     return rows[["row_number", *spec.columns, *extras]]
 
 
+def _given(folder: Path, name: str) -> bool:
+    """Whether an optional register is in the folder (absent: the run is as if it did not exist)."""
+    return any((folder / f"{name}{suffix}").exists() for suffix in (".csv", ".parquet"))
+
+
 def run(ctx: RunContext) -> IngestSummary:
     """Read every register; raise :class:`RegisterErrors` naming all unusable files at once."""
     results: dict[str, ReadResult] = {}
     errors: list[RegisterError] = []
-    for name, spec in REGISTERS.items():
+    for name, spec in ALL_REGISTERS.items():
+        if name in OPTIONAL_REGISTERS and not _given(ctx.input, name):
+            for stale in (INGESTED.path(ctx, name), MALFORMED.path(ctx, name)):  # an earlier run's
+                stale.unlink(missing_ok=True)
+            continue
         try:
             results[name] = read_register(find_register_file(ctx.input, name), spec)
         except RegisterErrors as many:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from contract.registers import REGISTERS
+from contract.registers import registers_given
 from pipelines.exceptions import CovgapError
 from pipelines.summaries import IngestSummary, ValidateSummary
 
@@ -31,7 +31,7 @@ class RegisterLedger(TypedDict):
 def register_ledger(ingest: IngestSummary, validate: ValidateSummary) -> dict[str, RegisterLedger]:
     """Per register, what ingest read and where validate put it (None where a stage did not run)."""
     ledger: dict[str, RegisterLedger] = {}
-    for name in REGISTERS:
+    for name in registers_given(ingest):  # an optional register only when the run was given it
         read, used = ingest.get(name), validate.get(name)
         ledger[name] = RegisterLedger(
             file=read["file"] if read else None, format=read["format"] if read else None,

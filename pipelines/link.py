@@ -1,5 +1,8 @@
 """Stage 4, link: which insured, manager and household-owner records belong to which resident,
-and which social security unit is which registered organisation.
+and which social security unit is which registered organisation; with the optional ``labour``
+register, which enterprise or cooperative each contract in force names as employer (as units are
+linked: tax code, its head office's digits, one edit of them, name, the workplace's commune), and,
+for those that name one, which resident the worker is (another source of person records).
 
 The matching itself lives in ``matching/``; this stage assembles its input tables from the
 standardised registers and writes what it returns: ``person_links``, ``org_links``, ``review``,
@@ -16,10 +19,11 @@ import logging
 import pandas as pd
 import pyarrow.parquet as pq
 
-from matching.linkage import link_organisations, link_persons
+from matching.linkage import OrgLinkSettings, link_organisations, link_persons
 from pipelines.catalogue import (
     BEST_UNLINKED,
     CANDIDATES,
+    LABOUR_EMPLOYERS,
     MODEL,
     ORG_CANDIDATES,
     ORG_LINKS,
@@ -30,7 +34,8 @@ from pipelines.catalogue import (
 )
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
-from pipelines.summaries import LinkSummary
+from pipelines.rules import contract_in_force
+from pipelines.summaries import LinkSummary, read_registers
 
 __all__ = ["person_records", "run"]
 
@@ -41,8 +46,8 @@ _RECORD_COLUMNS = ["record_key", "source", "row_number", "person_id", "legacy_id
                    "province_code", "address", "address_is_home", "work_ward_code", "work_province_code",
                    "exclusive_kinds"]
 # Whose address a record carries: the insured's home, a household business's premises (which is
-# often, not always, the owner's home). Managers carry none.
-_ADDRESS_IS_HOME = {"insured": True, "managers": True, "household_businesses": False}
+# often, not always, the owner's home). Managers and labour contracts carry none.
+_ADDRESS_IS_HOME = {"insured": True, "managers": True, "household_businesses": False, "labour": False}
 
 
 # What a person holds one of at a time (bits of ``exclusive_kinds``): a health-insurance card valid
@@ -65,7 +70,7 @@ def person_records(tables: dict[str, pd.DataFrame], as_of: dt.date | None = None
     With ``as_of``, insured rows say what they hold (``exclusive_kinds``): a valid card, an active
     participation, which a person holds one of at a time."""
     parts = []
-    for source in RECORD_SOURCES:
+    for source in (*RECORD_SOURCES, *(["labour"] if "labour" in tables else [])):
         frame = tables[source].copy()
         frame["source"] = source
         frame["record_key"] = source + ":" + frame["row_number"].astype(str)
@@ -75,6 +80,14 @@ def person_records(tables: dict[str, pd.DataFrame], as_of: dt.date | None = None
             place = tables["organisations"].drop_duplicates("tax_code").set_index("tax_code")
             frame["work_ward_code"] = frame["org_tax_code"].map(place["ward_code"])
             frame["work_province_code"] = frame["org_tax_code"].map(place["province_code"])
+        if source == "labour":  # a contract's commune is the workplace's, else its employer's head office
+            place = tables["organisations"].drop_duplicates("tax_code").set_index("tax_code")
+            employer = frame["employer"] if "employer" in frame else pd.Series(None, index=frame.index, dtype=object)
+            frame["work_ward_code"] = frame["ward_code"].where(frame["ward_code"].notna(),
+                                                               employer.map(place["ward_code"]))
+            frame["work_province_code"] = frame["province_code"].where(frame["province_code"].notna(),
+                                                                       employer.map(place["province_code"]))
+            frame["ward_code"], frame["province_code"], frame["address"] = None, None, None
         for column in _RECORD_COLUMNS:
             if column not in frame:
                 frame[column] = None
@@ -90,7 +103,35 @@ _PERSON_COLUMNS = ["person_id", "full_name", "dob_year", "dob_month", "dob_day",
                    "province_code", "address"]
 _COLUMNS_READ = {"population": _PERSON_COLUMNS,
                  **{source: [*_RECORD_COLUMNS, "org_tax_code", "hi_valid_to", "si_type", "si_status"]
-                    for source in RECORD_SOURCES}}
+                    for source in RECORD_SOURCES},
+                 "labour": [*_RECORD_COLUMNS, "employer_tax_code_raw", "employer_name", "contract_type", "start_date",
+                            "end_date"]}
+LABOUR_EMPLOYER_COLUMNS = ["row_number", "tax_code", "method", "probability", "reason"]
+
+
+def labour_employers(labour: pd.DataFrame, organisations: pd.DataFrame, as_of: dt.date,
+                     settings: OrgLinkSettings) -> pd.DataFrame:
+    """Per labour contract in force: the enterprise or cooperative its employer is (``tax_code``
+    None where none is at least ``link_probability`` likely: a public body, a household business,
+    an employer in neither register), linked as social security units are.
+
+    Contracts naming one employer the same way (code as recorded, name, workplace commune) are
+    one "unit" of the organisation linkage, so a big employer is compared once.
+    """
+    rows = labour[contract_in_force(labour, as_of)]
+    keys = ["employer_tax_code_raw", "employer_name", "ward_code", "province_code"]
+    identity = rows[keys].astype(object).where(rows[keys].notna(), "")
+    distinct = identity.drop_duplicates().sort_values(keys, kind="stable").reset_index(drop=True)
+    distinct["unit_code"] = [f"E{i:08d}" for i in range(len(distinct))]
+    units = pd.DataFrame({"unit_code": distinct["unit_code"],
+                          "tax_code_raw": distinct["employer_tax_code_raw"].replace("", None),
+                          "name": distinct["employer_name"].replace("", None),
+                          "ward_code": distinct["ward_code"].replace("", None),
+                          "province_code": distinct["province_code"].replace("", None), "address": None})
+    found = link_organisations(units, organisations, settings).links
+    per_unit = distinct.merge(found.rename(columns={"score": "probability"}), on="unit_code", how="left")
+    out = identity.assign(row_number=rows["row_number"].to_numpy()).merge(per_unit, on=keys, how="left")
+    return out[LABOUR_EMPLOYER_COLUMNS].sort_values("row_number").reset_index(drop=True)
 
 
 def _read(ctx: RunContext, name: str, columns: list[str] | None) -> pd.DataFrame:
@@ -105,8 +146,20 @@ def run(ctx: RunContext) -> LinkSummary:
     """Link records to residents and units to organisations; write links, review and evidence."""
     tables = {name: _read(ctx, name, _COLUMNS_READ.get(name))
               for name in ("population", "organisations", "employers", *RECORD_SOURCES)}
-    records = person_records(tables, ctx.as_of)
     settings = ctx.settings  # [linkage.person] and [linkage.organisations] of the settings file
+    employers_of_contracts = None
+    if "labour" in read_registers(ctx):
+        # Only contracts in force with an enterprise or cooperative can make a prospect: only they are linked.
+        labour = _read(ctx, "labour", _COLUMNS_READ["labour"])
+        employers_of_contracts = labour_employers(labour, tables["organisations"], ctx.as_of,
+                                                  settings.organisation_linkage)
+        write_parquet(employers_of_contracts, LABOUR_EMPLOYERS.path(ctx))
+        named = employers_of_contracts.dropna(subset=["tax_code"]).set_index("row_number")["tax_code"]
+        tables["labour"] = labour[labour["row_number"].isin(named.index)].assign(
+            employer=lambda f: f["row_number"].map(named))
+    else:
+        LABOUR_EMPLOYERS.path(ctx).unlink(missing_ok=True)  # an earlier run's
+    records = person_records(tables, ctx.as_of)
     persons = link_persons(records, tables["population"], settings.person_linkage)
     organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)
     origin = records[["record_key", "source", "row_number"]]
@@ -125,7 +178,8 @@ def run(ctx: RunContext) -> LinkSummary:
     for artifact, frame in outputs.items():
         write_parquet(frame.reset_index(drop=True), artifact.path(ctx))
     summary: LinkSummary = {
-        "records": {source: int((records["source"] == source).sum()) for source in RECORD_SOURCES},
+        "records": {source: int((records["source"] == source).sum())
+                    for source in (*RECORD_SOURCES, *(["labour"] if "labour" in tables else []))},
         "person_links_by_method": {f"{s}:{m}": int(n) for (s, m), n in
                                    person_links.groupby(["source", "method"]).size().items()},
         "review_pairs": len(review),
@@ -135,6 +189,9 @@ def run(ctx: RunContext) -> LinkSummary:
         "blocking_counts": {str(k): int(v) for k, v in persons.blocking_counts.items()},
         "thresholds": {str(k): float(v) for k, v in persons.thresholds.items()},
     }
+    if employers_of_contracts is not None:
+        methods = employers_of_contracts["method"].fillna("none").value_counts().sort_index()
+        summary["labour_employers_by_method"] = {str(m): int(n) for m, n in methods.items()}
     log.info("link: %d person links (%d to review), %d unit links", len(person_links), len(review),
              len(organisations.links))
     return summary

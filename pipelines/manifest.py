@@ -11,7 +11,6 @@ from typing import Any, TypedDict
 
 import pandas as pd
 
-from contract.registers import REGISTERS
 from pipelines.catalogue import (
     AUDIT_HTML,
     AUDIT_JSON,
@@ -29,7 +28,7 @@ from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 from pipelines.files import atomic_open, sha256_of
 from pipelines.ledger import check_balances, register_ledger
-from pipelines.summaries import read_ingest, read_standardise, read_summary, read_validate
+from pipelines.summaries import read_ingest, read_registers, read_standardise, read_summary, read_validate
 from pipelines.version import code_version
 
 __all__ = ["ManifestWritten", "write_manifest"]
@@ -62,7 +61,7 @@ def write_manifest(ctx: RunContext) -> ManifestWritten:
     rows.update({workbook_path(Path(), p, w).as_posix(): int(n) for (p, w), n in
                  prospects.groupby(["province_code", "ward_code"]).size().items()})
     tables = (LINKS_CSV.relative(), REVIEW_CSV.relative(), SUMMARY_CSV.relative(),
-              *(QUARANTINE_CSV.relative(r) for r in REGISTERS))
+              *(QUARANTINE_CSV.relative(r) for r in read_registers(ctx)))
     for name in tables:
         rows[name] = _csv_rows(output / name)
     missing = [path for path in rows if not (output / path).is_file()]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from contract.groups import GROUPS, PROSPECT_COLUMNS
+from contract.groups import ALL_GROUPS, GROUPS, PROSPECT_COLUMNS
 from matching.admin_units import current_wards
 from matching.text import fold_words
 from pipelines.files import write_csv
@@ -31,7 +31,7 @@ def checked(prospects: pd.DataFrame) -> pd.DataFrame:
         if column not in frame.columns:
             raise ValueError(f"prospects: column {column!r} is missing")
         frame[column] = frame[column].map(text_of)
-    unknown = sorted(set(frame["group"]) - set(GROUPS))
+    unknown = sorted(set(frame["group"]) - set(ALL_GROUPS))
     if unknown:
         raise ValueError(f"prospects: column 'group' has unknown values {unknown}")
     bad = ~frame["ward_code"].str.fullmatch(WARD_CODE.pattern)
@@ -136,14 +136,16 @@ def band_of(sheet: Sheet, row: Record, head: tuple[str, str] | None = None) -> s
     return f"{text} — {scrub(row['address'])}" if row["address"] else text
 
 
-def write_summary(prospects: pd.DataFrame, wards: pd.DataFrame, target: Path) -> pd.DataFrame:
-    """``summary.csv``: per commune with prospects, one count column per group and ``total``.
+def write_summary(prospects: pd.DataFrame, wards: pd.DataFrame, target: Path,
+                  groups: tuple[str, ...] = GROUPS) -> pd.DataFrame:
+    """``summary.csv``: per commune with prospects, one count column per group of the run
+    (``groups``: ``contract.groups.groups_of`` its registers) and ``total``.
 
     ``wards`` is the reference table (``matching.admin_units.current_wards()``). UTF-8 with a
     byte-order mark, so Excel shows the Vietnamese names.
     """
     frame = checked(prospects)
-    counts = pd.crosstab(frame["ward_code"], frame["group"]).reindex(columns=list(GROUPS), fill_value=0)
+    counts = pd.crosstab(frame["ward_code"], frame["group"]).reindex(columns=list(groups), fill_value=0)
     counts.columns.name = None
     counts["total"] = counts.sum(axis=1)
     names = wards.set_index("ward_code")[["ward_name", "province_code", "province_name"]]
@@ -155,7 +157,7 @@ def write_summary(prospects: pd.DataFrame, wards: pd.DataFrame, target: Path) ->
     fallback["province_name"] = fallback["province_code"].map(provinces).fillna("")
     info = names.reindex(counts.index).fillna(fallback)  # communes missing from the reference keep theirs
     summary = info.join(counts).reset_index().sort_values("ward_code", ignore_index=True)
-    columns = ["province_code", "province_name", "ward_code", "ward_name", *GROUPS, "total"]
-    summary = summary[columns].astype(dict.fromkeys((*GROUPS, "total"), "int64"))
+    columns = ["province_code", "province_name", "ward_code", "ward_name", *groups, "total"]
+    summary = summary[columns].astype(dict.fromkeys((*groups, "total"), "int64"))
     write_csv(summary, target, bom=True)
     return summary

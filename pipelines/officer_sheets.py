@@ -105,6 +105,15 @@ SHEETS: dict[str, Sheet] = {
         ),
         "Hướng dẫn chủ hộ kinh doanh đăng ký tham gia BHXH bắt buộc (Nghị định 158/2025/NĐ-CP)",
     ),
+    "uninsured_employee": Sheet(  # only when the labour register is given
+        "Người lao động có HĐLĐ",
+        "Người lao động có hợp đồng lao động còn hiệu lực từ 1 tháng trở lên với doanh nghiệp, hợp tác xã "
+        "nhưng chưa tham gia BHXH bắt buộc (đơn vị có trách nhiệm đóng)",
+        "người",
+        "org",  # listed in the organisation's commune: the employer owes the contribution
+        (_STT, *_PERSON, _ORG, _TAX, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
+        "Đề nghị đơn vị đăng ký, đóng BHXH bắt buộc cho người lao động (Luật BHXH 41/2024/QH15, Điều 2)",
+    ),
     "voluntary_si_prospect": Sheet(
         "BHXH tự nguyện",
         "Người trong độ tuổi lao động chưa tham gia BHXH: vận động tham gia BHXH tự nguyện",

@@ -297,9 +297,11 @@ def _enriched(rows: list[Record], directory: Directory) -> list[Record]:
 
 
 def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, to_verify: list[Record],
-                    missed: dict[str, float], directory: Directory | None = None) -> None:
+                    missed: dict[str, float], directory: Directory | None = None,
+                    groups: tuple[str, ...] = GROUPS) -> None:
     """One commune's workbook; ``place`` is "<commune>, <province>"; ``missed``: per group, the
-    true prospects the model expects the commune's list to leave out."""
+    true prospects the model expects the commune's list to leave out; ``groups``: the run's groups
+    (``contract.groups.groups_of`` its registers), each a line of the cover and a sheet when it has rows."""
     directory = directory or Directory()
     rows, to_verify = _enriched(rows, directory), _enriched(to_verify, directory)
     households = _household_rows(rows)
@@ -319,16 +321,16 @@ def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, t
             }
         )
         formats = _formats(workbook)
-        by_group = {group: [r for r in rows if r["group"] == group] for group in GROUPS}
+        by_group = {group: [r for r in rows if r["group"] == group] for group in groups}
         n_households = len({r["household_id"] or r["person_id"] for r in households})
         lines = [(HOUSEHOLDS, n_households, "hộ")] if households else []
-        lines += [(sheet_of(g), len(by_group[g]), sheet_of(g).unit) for g in GROUPS]
+        lines += [(sheet_of(g), len(by_group[g]), sheet_of(g).unit) for g in groups]
         lines += [(TO_VERIFY, len(to_verify), TO_VERIFY.unit)] if to_verify else []
         _write_cover(workbook, formats, place, as_of, lines, directory)
         if households:
             _write_sheet(workbook, formats, HOUSEHOLDS, households, place, as_of, directory, routes,
                          count=f"{n_households} hộ, {len(households)} người")
-        for group in GROUPS:
+        for group in groups:
             if by_group[group]:
                 _write_sheet(workbook, formats, sheet_of(group), by_group[group], place, as_of, directory, routes,
                              missed.get(group))
@@ -348,7 +350,7 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 def write_ward_workbooks(
     prospects: pd.DataFrame, out_dir: Path, as_of: date, *, provinces: Collection[str] | None = None,
     to_verify: pd.DataFrame | None = None, estimates: pd.DataFrame | None = None,
-    directory: Directory | None = None,
+    directory: Directory | None = None, groups: tuple[str, ...] = GROUPS,
 ) -> dict[str, int]:
     """Write ``out_dir/by_ward/<province_code>/<ward_code>.xlsx`` for every commune with prospects
     (or rows to verify).
@@ -357,7 +359,8 @@ def write_ward_workbooks(
     communes that no longer have prospects are removed from the provinces written, so a re-run
     never leaves a stale list behind. ``to_verify`` rows go to a sheet of their own; ``estimates``
     (per group and commune, ``expected_missed``) say how many each list is expected to leave out;
-    ``directory``: household heads, organisations' representatives and phones, the contact line.
+    ``directory``: household heads, organisations' representatives and phones, the contact line;
+    ``groups``: the run's groups (``contract.groups.groups_of`` its registers).
     Returns the number of prospects written per ward code.
     """
     ward_names, province_names = _names()
@@ -380,7 +383,7 @@ def write_ward_workbooks(
         target = workbook_path(out_dir, province_code, ward_code)
         place = f"{ward_name}, {province_names.get(province_code, province_code)}"
         _write_workbook(target, rows, place, as_of, verify.get(ward_code, []), missed.get(ward_code, {}),
-                        directory)
+                        directory, groups)
         written[ward_code] = len(rows)
         kept.add(target)
     remove_stale_workbooks(Path(out_dir) / WORKBOOK_FOLDER, kept=kept, provinces=scope)

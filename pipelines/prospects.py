@@ -1,5 +1,5 @@
-"""Stage 5, prospects: the contract's six groups, each row with a reason in Vietnamese and how
-likely it is to be a true prospect.
+"""Stage 5, prospects: the contract's groups (six, and ``uninsured_employee`` when the ``labour``
+register is given), each row with a reason in Vietnamese and how likely it is to be a true prospect.
 
 Inputs: standardised registers and the link stage's tables (its candidate pairs with their
 probabilities). Outputs: ``prospects.parquet`` (the lists), ``prospects_to_verify.parquet`` (rows
@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from contract.groups import GROUPS, PROSPECT_COLUMNS
+from contract.groups import ALL_GROUPS, PROSPECT_COLUMNS, groups_of
 from matching.admin_units import candidates_of, current_wards
 from matching.coverage import any_probability, uncovered_probability, unplaced_cover
 from pipelines.catalogue import (
     BEST_UNLINKED,
     CANDIDATES,
     ESTIMATES,
+    LABOUR_EMPLOYERS,
     ORG_CANDIDATES,
     ORG_LINKS,
     PERSON_LINKS,
@@ -33,8 +34,8 @@ from pipelines.catalogue import (
 )
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
-from pipelines.rules import coverage_by_person, person_status
-from pipelines.summaries import ProspectsSummary, read_link
+from pipelines.rules import contract_in_force, coverage_by_person, person_status
+from pipelines.summaries import ProspectsSummary, read_link, read_registers
 
 if TYPE_CHECKING:
     from pipelines.settings import ProspectSettings
@@ -202,6 +203,56 @@ def _place_probability(rows: pd.DataFrame) -> np.ndarray:
     return out
 
 
+# contract_type -> how the reason names it (Bộ luật Lao động 2019, Art. 20; seasonal: older contracts).
+_CONTRACT_KINDS = {"indefinite": "hợp đồng lao động không xác định thời hạn",
+                   "fixed_term": "hợp đồng lao động xác định thời hạn",
+                   "seasonal": "hợp đồng lao động theo mùa vụ"}
+
+
+def _employee_group(labour: pd.DataFrame, employers: pd.DataFrame, candidates: pd.DataFrame, orgs: pd.DataFrame,
+                    people: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Residents holding a contract in force with an active enterprise or cooperative and no active
+    compulsory SI (nor a pension), listed in the organisation's commune.
+
+    ``confidence``: the probability that some contract of the (organisation, person) pair is the
+    person's and names that organisation (record link times employer link), times the probability
+    that the person is an uncovered worker (:func:`_worker_pairs`)."""
+    named = employers[employers["tax_code"].isin(orgs.index)]
+    rows = labour[contract_in_force(labour, as_of)].merge(named[["row_number", "tax_code", "probability"]],
+                                                           on="row_number")
+    keys = "labour:" + rows["row_number"].astype(str)
+    mine = candidates[candidates["record_key"].isin(keys)]
+    scale = pd.Series(rows["probability"].to_numpy(dtype=float), index=keys.to_numpy())
+    mine = mine.assign(match_probability=mine["match_probability"].to_numpy() * scale[mine["record_key"]].to_numpy())
+    pairs = _worker_pairs(rows, "labour", "tax_code", mine, people)
+    row = rows.set_index("row_number").loc[pairs["row_number"]]
+    org = orgs.loc[pairs["tax_code"]]
+    reasons = []
+    for kind, contract, began, ended, name in zip(row["contract_type"], row["contract_id"], row["start_date"],
+                                                  row["end_date"], org["name"], strict=True):
+        until = f" đến ngày {_vn_date(ended)}" if pd.notna(ended) else ""
+        reasons.append(f"Có {_CONTRACT_KINDS.get(kind, 'hợp đồng lao động')} số {contract} với {name} từ ngày "
+                       f"{_vn_date(began)}{until}, trong độ tuổi lao động, chưa tham gia BHXH bắt buộc")
+    return pd.DataFrame({
+        "group": "uninsured_employee", "ward_code": org["ward_code"].to_numpy(), "person_id": pairs["person_id"],
+        "tax_code": pairs["tax_code"], "org_name": org["name"].to_numpy(), "address": org["address"].to_numpy(),
+        "reason": reasons, "confidence": pairs["confidence"].astype(float),
+        "source_rows": (org["register"] + ":" + org["row_number"].astype(str)).to_numpy() + ";labour:"
+                       + pairs["row_number"].astype(str),
+    })
+
+
+def _mention_contracted(employers: pd.DataFrame, employees: pd.DataFrame, settings: ProspectSettings) -> pd.Series:
+    """An underdeclaring employer's reason, with how many of its contracted workers lack insurance
+    (those listed as ``uninsured_employee``)."""
+    listed = employees[employees["confidence"] >= settings.list_probability]
+    count = listed.groupby("tax_code").size()
+    n = employers["tax_code"].map(count).fillna(0).astype(int)
+    under = employers["group"] == "underdeclared_employer"
+    return employers["reason"].where(~under, employers["reason"] + "; " + n.astype(str)
+                                     + " người có hợp đồng lao động còn hiệu lực chưa tham gia BHXH bắt buộc")
+
+
 def _resident_groups(people: pd.DataFrame, worker: pd.Series, as_of: dt.date) -> pd.DataFrame:
     """Voluntary SI and HI prospects. A voluntary prospect is not one of the worker groups: its
     ``confidence`` is P(no active SI, no pension) times P(not a manager or owner prospect)."""
@@ -260,11 +311,17 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     orgs = _active_orgs(tables["organisations"])
     managers = _manager_group(tables["managers"], candidates, orgs, people)
     owners = _household_owner_group(tables["household_businesses"], candidates, people)
-    workers = pd.concat([managers, owners], ignore_index=True)
+    employees = None
+    if "labour" in tables:  # the optional register: uninsured_employee only when it is given
+        employees = _employee_group(tables["labour"], tables["labour_employers"], candidates, orgs, people, as_of)
+    workers = pd.concat([managers, owners, *([employees] if employees is not None else [])], ignore_index=True)
     worker = any_probability(workers.rename(columns={"confidence": "match_probability"}), ["person_id"]) \
         if len(workers) else pd.Series(dtype=float)
     employers = _employer_groups(orgs, insured, tables["org_links"], tables["org_candidates"])
-    groups = pd.concat([employers, managers, owners, _resident_groups(people, worker, as_of)], ignore_index=True)
+    if employees is not None:
+        employers["reason"] = _mention_contracted(employers, employees, settings)
+    groups = pd.concat([employers, managers, owners, *([employees] if employees is not None else []),
+                        _resident_groups(people, worker, as_of)], ignore_index=True)
     groups["confidence"] = groups["confidence"].astype(float).clip(0.0, 1.0)
     # A row is listed by how likely its person (or organisation) is a prospect; a flagged split
     # commune is listed all the same (contract), its confidence counting the commune's doubt.
@@ -292,7 +349,7 @@ def _estimates(groups: pd.DataFrame, settings: ProspectSettings) -> pd.DataFrame
         "to_verify": (~listed & (groups["listing"] >= settings.verify_probability)).astype(int),
     })
     out = frame.groupby(["group", "ward_code"], sort=False).sum().reset_index()
-    out["order"] = out["group"].map({g: i for i, g in enumerate(GROUPS)})
+    out["order"] = out["group"].map({g: i for i, g in enumerate(ALL_GROUPS)})
     out = out.sort_values(["order", "ward_code"]).drop(columns="order").reset_index(drop=True)
     return out[list(ESTIMATE_COLUMNS)]
 
@@ -325,15 +382,19 @@ def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame) 
         if column not in out:
             out[column] = None
     out["confidence"] = out["confidence"].astype(float).round(3)
-    out["group_order"] = out["group"].map({g: i for i, g in enumerate(GROUPS)})
+    out["group_order"] = out["group"].map({g: i for i, g in enumerate(ALL_GROUPS)})
     out = out.sort_values(["group_order", "ward_code", "tax_code", "business_id", "person_id"], na_position="first")
     return out[list(PROSPECT_COLUMNS)].reset_index(drop=True)
 
 
 def run(ctx: RunContext) -> ProspectsSummary:
     """Apply the rules and write the lists, the rows to verify and the estimates."""
+    registers = read_registers(ctx)
     tables = {name: pd.read_parquet(STANDARDISED[name].path(ctx))
               for name in ("population", "organisations", "managers", "household_businesses", "insured")}
+    if "labour" in registers:
+        tables["labour"] = pd.read_parquet(STANDARDISED["labour"].path(ctx))
+        tables["labour_employers"] = pd.read_parquet(LABOUR_EMPLOYERS.path(ctx))
     for name, artifact in (("person_links", PERSON_LINKS), ("org_links", ORG_LINKS), ("best_unlinked", BEST_UNLINKED),
                            ("candidates", CANDIDATES), ("org_candidates", ORG_CANDIDATES)):
         tables[name] = pd.read_parquet(artifact.path(ctx))
@@ -344,5 +405,6 @@ def run(ctx: RunContext) -> ProspectsSummary:
     write_parquet(built.estimates, ESTIMATES.path(ctx))
     counts = built.listed["group"].value_counts()
     verify = built.to_verify["group"].value_counts()
-    return {"prospects": {group: int(counts.get(group, 0)) for group in GROUPS},
-            "to_verify": {group: int(verify.get(group, 0)) for group in GROUPS}}
+    groups = groups_of(registers)
+    return {"prospects": {group: int(counts.get(group, 0)) for group in groups},
+            "to_verify": {group: int(verify.get(group, 0)) for group in groups}}

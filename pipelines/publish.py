@@ -15,10 +15,11 @@ from typing import TypedDict
 
 import pandas as pd
 
-from contract.registers import REGISTERS
+from contract.groups import groups_of
 from matching.admin_units import current_wards
 from pipelines.catalogue import (
     ESTIMATES,
+    LABOUR_EMPLOYERS,
     LINKS_CSV,
     ORG_LINKS,
     PERSON_LINKS,
@@ -40,14 +41,15 @@ from pipelines.ledger import check_balances, register_ledger
 from pipelines.officer_directory import directory_for
 from pipelines.officer_lists import write_summary
 from pipelines.officer_workbook import remove_stale_workbooks, write_ward_workbooks
-from pipelines.summaries import read_ingest, read_validate
+from pipelines.summaries import read_ingest, read_registers, read_validate
 
 __all__ = ["ListsWritten", "ProvinceWritten", "plan_provinces", "provinces_with_prospects", "write_lists",
            "write_province"]
 
 log = logging.getLogger(__name__)
 # The key a person record carries in its own register, shown in links.csv as ``source_key``.
-_KEY_OF = {"insured": "si_code", "managers": "org_tax_code", "household_businesses": "business_id"}
+_KEY_OF = {"insured": "si_code", "managers": "org_tax_code", "household_businesses": "business_id",
+           "labour": "contract_id"}
 
 
 class ListsWritten(TypedDict):
@@ -65,6 +67,8 @@ def _links_table(ctx: RunContext) -> pd.DataFrame:
     person = pd.read_parquet(PERSON_LINKS.path(ctx))
     keys = []
     for source, key in _KEY_OF.items():
+        if not STANDARDISED[source].path(ctx).is_file():  # labour: only when the run was given it
+            continue
         table = pd.read_parquet(STANDARDISED[source].path(ctx), columns=["row_number", key])
         keys.append(table.rename(columns={key: "source_key"}).assign(source=source))
     person = person.merge(pd.concat(keys), on=["source", "row_number"], how="left")
@@ -75,11 +79,23 @@ def _links_table(ctx: RunContext) -> pd.DataFrame:
     org["source"], org["person_id"], org["match_weight"] = "employers", None, float("nan")
     columns = ["source", "row_number", "source_key", "person_id", "tax_code", "method", "match_weight",
                "match_probability", "reason", *[c for c in person.columns if c.startswith("w_")]]
-    links = pd.concat([person, org], ignore_index=True)
+    links = pd.concat([person, org, *_labour_employer_links(ctx)], ignore_index=True)
     for column in columns:
         if column not in links:
             links[column] = None
     return links[columns].sort_values(["source", "row_number"], kind="stable").reset_index(drop=True)
+
+
+def _labour_employer_links(ctx: RunContext) -> list[pd.DataFrame]:
+    """Labour contracts linked to their employer's enterprise or cooperative (when ``labour`` is given)."""
+    if not LABOUR_EMPLOYERS.path(ctx).is_file():
+        return []
+    found = pd.read_parquet(LABOUR_EMPLOYERS.path(ctx))
+    found = found[found["tax_code"].notna()]
+    ids = pd.read_parquet(STANDARDISED["labour"].path(ctx), columns=["row_number", "contract_id"])
+    found = found.merge(ids, on="row_number").rename(columns={"contract_id": "source_key",
+                                                              "probability": "match_probability"})
+    return [found.assign(source="labour_employer", person_id=None, match_weight=float("nan"))]
 
 
 def write_lists(ctx: RunContext) -> ListsWritten:
@@ -90,9 +106,12 @@ def write_lists(ctx: RunContext) -> ListsWritten:
     write_csv(pd.read_parquet(PROSPECTS_TO_VERIFY.path(ctx)), PROSPECTS_TO_VERIFY_CSV.path(ctx))
     write_csv(_links_table(ctx), LINKS_CSV.path(ctx))
     write_csv(pd.read_parquet(REVIEW.path(ctx)), REVIEW_CSV.path(ctx))
-    for name in REGISTERS:
+    registers = read_registers(ctx)
+    for name in registers:
         write_csv(pd.read_parquet(QUARANTINED.path(ctx, name)), QUARANTINE_CSV.path(ctx, name))
-    write_summary(prospects, current_wards(), SUMMARY_CSV.path(ctx))
+    if "labour" not in registers:  # an earlier run's into this folder
+        QUARANTINE_CSV.path(ctx, "labour").unlink(missing_ok=True)
+    write_summary(prospects, current_wards(), SUMMARY_CSV.path(ctx), groups_of(registers))
     return {"prospects": len(prospects)}
 
 
@@ -119,5 +138,6 @@ def write_province(ctx: RunContext, province_code: str) -> ProvinceWritten:
     estimates = pd.read_parquet(ESTIMATES.path(ctx))
     mine, verify = (frame[frame["province_code"] == province_code] for frame in (prospects, verify))
     written = write_ward_workbooks(mine, ctx.output, ctx.as_of, provinces=[province_code], to_verify=verify,
-                                   estimates=estimates, directory=directory_for(ctx, pd.concat([mine, verify])))
+                                   estimates=estimates, directory=directory_for(ctx, pd.concat([mine, verify])),
+                                   groups=groups_of(read_registers(ctx)))
     return {"province_code": province_code, "workbooks": len(written), "rows": sum(written.values())}

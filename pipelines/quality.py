@@ -27,7 +27,6 @@ from typing import Any
 
 import pandas as pd
 
-from contract.registers import REGISTERS
 from expectations import Lookups, Thresholds, suite_module
 from matching.ids import normalise_tax_codes
 from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VALIDATIONS, SUMMARIES
@@ -36,7 +35,14 @@ from pipelines.data_docs import offline_docs
 from pipelines.exceptions import CovgapError
 from pipelines.files import atomic_open
 from pipelines.progress import quiet_third_party
-from pipelines.summaries import QualityRegister, QualitySummary, ValidateSummary, read_ingest, read_validate
+from pipelines.summaries import (
+    QualityRegister,
+    QualitySummary,
+    ValidateSummary,
+    read_ingest,
+    read_registers,
+    read_validate,
+)
 
 __all__ = ["QualityError", "find_previous_manifest", "run"]
 
@@ -182,7 +188,7 @@ def run(ctx: RunContext, previous_manifest: str | Path | None = None,
     shutil.rmtree(root, ignore_errors=True)  # this run's docs only, never an earlier run's
     ingest = read_ingest(ctx)
     validated: ValidateSummary = read_validate(ctx) if SUMMARIES["validate"].path(ctx).is_file() else {}
-    rows = {name: pd.read_parquet(INGESTED.path(ctx, name)) for name in REGISTERS}
+    rows = {name: pd.read_parquet(INGESTED.path(ctx, name)) for name in read_registers(ctx)}
     previous_path = find_previous_manifest(ctx, previous_manifest)
     previous = _previous_rows(previous_path)
     lookups = _lookups(rows)
@@ -190,7 +196,7 @@ def run(ctx: RunContext, previous_manifest: str | Path | None = None,
     run_time = dt.datetime.combine(ctx.as_of, dt.time(), tzinfo=dt.UTC)
     summary: QualitySummary = {"as_of": ctx.as_of.isoformat(), "previous_manifest": str(previous_path or "") or None,
                                "data_docs": DATA_DOCS.relative(), "registers": {}, "critical_failures": []}
-    for name in REGISTERS:
+    for name in rows:
         frame, suite = suite_module(name).build(rows[name], ctx.as_of, lookups, previous.get(name), thresholds)
         result = _sanitise(_validate(context, name, frame, suite.build(), run_time))
         with atomic_open(QUALITY_VALIDATIONS.path(ctx, name)) as handle:

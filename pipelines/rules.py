@@ -1,4 +1,4 @@
-"""The contract's definitions: alive, age, working age (Decree 135/2020), coverage facts.
+"""The contract's definitions: alive, age, working age (Decree 135/2020), coverage facts, contract in force.
 
 Pure functions over standardised tables; ``pipelines/prospects.py`` applies them.
 """
@@ -12,7 +12,36 @@ import pandas as pd
 
 from matching.dates import first_day, months_between
 
-__all__ = ["coverage_by_person", "person_status", "retirement_age_months"]
+__all__ = ["MIN_CONTRACT_DAYS", "contract_in_force", "coverage_by_person", "person_status", "retirement_age_months"]
+
+
+# A contract "lasting one month or more" ends at least this many days after it starts (contract).
+MIN_CONTRACT_DAYS = 30
+
+
+def contract_in_force(labour: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Per standardised ``labour`` row: a contract in force on ``as_of`` (contract, "Definitions").
+
+    Started on or before as-of, ``end_date`` empty or on or after as-of, not ``probation``, and
+    lasting one month or more (``end_date`` empty, or at least 30 days after ``start_date``): the
+    kind of contract that makes SI compulsory (Law on SI 41/2024, Art. 2(1)(a)). A contract that
+    ends before it starts is never in force (it has ended, or not begun, whatever as-of is).
+
+    >>> rows = pd.DataFrame({"contract_type": ["fixed_term", "seasonal", "probation", "indefinite"],
+    ...     "start_date": pd.to_datetime(["2026-06-01", "2026-06-15", "2026-06-01", "2026-07-02"]),
+    ...     "end_date": pd.to_datetime(["2026-07-01", "2026-07-14", None, None])})
+    >>> contract_in_force(rows, dt.date(2026, 7, 1)).tolist()
+    [True, False, False, False]
+    """
+    day = pd.Timestamp(as_of)
+    start = pd.to_datetime(labour["start_date"]).to_numpy(dtype="datetime64[ns]")
+    end = pd.to_datetime(labour["end_date"]).to_numpy(dtype="datetime64[ns]")
+    open_ended = np.isnat(end)
+    started = ~np.isnat(start) & (start <= day.to_datetime64())
+    running = open_ended | (end >= day.to_datetime64())
+    long_enough = open_ended | (end - start >= np.timedelta64(MIN_CONTRACT_DAYS, "D"))
+    kind = labour["contract_type"].to_numpy(dtype=object)
+    return pd.Series(started & running & long_enough & (kind != "probation"), index=labour.index, dtype=bool)
 
 
 def retirement_age_months(sex: str, year: int) -> int:

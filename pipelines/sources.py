@@ -25,7 +25,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from contract.registers import REGISTERS
+from contract.registers import ALL_REGISTERS, OPTIONAL_REGISTERS, REGISTERS
 from pipelines.exceptions import RegisterError, RegisterErrors
 from pipelines.files import atomic_path
 
@@ -67,7 +67,9 @@ def export_query(schema: str, table: str, columns: list[str], unique_key: str | 
 
 
 def export_registers(conn_id: str, target_dir: Path, schema: str = "public") -> dict[str, int]:
-    """Copy the seven register tables of Airflow connection ``conn_id`` to ``target_dir/<register>.csv``.
+    """Copy the seven register tables of Airflow connection ``conn_id`` to ``target_dir/<register>.csv``
+    (and an optional one, ``labour``, when the schema has its table; an earlier export of it is
+    removed when it has not).
 
     One read-only, repeatable-read transaction: the seven files are one snapshot even while the
     agency loads new rows. A missing table is a :class:`RegisterErrors` naming every one at once.
@@ -88,7 +90,10 @@ def export_registers(conn_id: str, target_dir: Path, schema: str = "public") -> 
                 raise RegisterErrors([RegisterError(f"{conn_id}: table {schema}.{name}",
                                                     f"register table '{name}' not found") for name in missing])
             written = {}
-            for name, spec in REGISTERS.items():
+            for name in OPTIONAL_REGISTERS:
+                if name not in columns:
+                    (target_dir / f"{name}.csv").unlink(missing_ok=True)
+            for name, spec in ((n, s) for n, s in ALL_REGISTERS.items() if n in columns):
                 _warn_on_gaps(cursor, schema, name, columns[name])
                 sql = export_query(schema, name, columns[name], spec.unique_key)
                 with atomic_path(target_dir / f"{name}.csv") as tmp:
@@ -108,7 +113,7 @@ def _table_columns(cursor: Any, schema: str) -> dict[str, list[str]]:
                    "WHERE table_schema = %s ORDER BY table_name, ordinal_position", (schema,))
     columns: dict[str, list[str]] = {}
     for table, column in cursor.fetchall():
-        if table in REGISTERS:
+        if table in ALL_REGISTERS:
             columns.setdefault(table, []).append(column)
     return columns
 

@@ -13,7 +13,7 @@ import logging
 import pandas as pd
 
 from contract.enumerations import SI_STATUSES, SI_TYPES
-from contract.registers import REGISTER_NAMES
+from contract.registers import OPTIONAL_REGISTERS
 from matching.admin_units import resolve_ward_codes
 from matching.dates import parse_full_dates, parse_partial_dates
 from matching.ids import id_agrees_with, normalise_person_ids, normalise_tax_codes
@@ -22,7 +22,7 @@ from matching.text import clean_series, fold_series, name_case_series, normalise
 from pipelines.catalogue import STANDARDISED, VALIDATED
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
-from pipelines.summaries import StandardiseSummary
+from pipelines.summaries import StandardiseSummary, read_registers
 
 __all__ = ["person_columns", "run", "standardise_register"]
 
@@ -136,13 +136,32 @@ def _employers(rows: pd.DataFrame) -> pd.DataFrame:
     codes = normalise_tax_codes(rows["tax_code"])
     out["tax_code"] = codes["tax_code"]
     out["tax_code_checksum_ok"] = codes["checksum_ok"]
-    out["tax_code_raw"] = rows["tax_code"].astype("string[pyarrow]").str.replace(r"[\s.\-_/]", "", regex=True) \
-        .astype(object).where(rows["tax_code"].notna(), None)
+    out["tax_code_raw"] = _tax_code_raw(rows["tax_code"])
     out["name"] = clean_series(rows["name"])
     out["name_folded"] = fold_series(rows["name"])
     out = out.join(_ward_columns(rows))
     out["address"] = clean_series(rows["address"])
     return out
+
+
+def _tax_code_raw(values: pd.Series) -> pd.Series:
+    """A recorded tax code without its separators (digits as typed: a lost zero stays lost)."""
+    return values.astype("string[pyarrow]").str.replace(r"[\s.\-_/]", "", regex=True) \
+        .astype(object).where(values.notna(), None)
+
+
+def _labour(rows: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"contract_id": clean_series(rows["contract_id"])}, index=rows.index)
+    codes = normalise_tax_codes(rows["employer_tax_code"])
+    out["employer_tax_code"] = codes["tax_code"]
+    out["employer_tax_code_raw"] = _tax_code_raw(rows["employer_tax_code"])
+    out["employer_name"] = clean_series(rows["employer_name"])
+    out = out.join(person_columns(rows, id_col="person_id", name_col="full_name", dob_col="date_of_birth",
+                                  sex_col="sex", allow_swap=True))
+    out["contract_type"] = normalise_enum(rows["contract_type"])
+    out["start_date"] = parse_full_dates(rows["start_date"])["date"]
+    out["end_date"] = parse_full_dates(rows["end_date"])["date"]
+    return out.join(_ward_columns(rows))  # the workplace's commune (labour rows carry no home)
 
 
 def standardise_register(name: str, rows: pd.DataFrame, residents: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -152,12 +171,12 @@ def standardise_register(name: str, rows: pd.DataFrame, residents: pd.DataFrame 
     their address is lived at (:mod:`matching.splits`).
     """
     builders = {"population": _population, "managers": _managers, "household_businesses": _household_businesses,
-                "insured": _insured, "employers": _employers}
+                "insured": _insured, "employers": _employers, "labour": _labour}
     if name in ("enterprises", "cooperatives"):
         out = _organisations(rows, "enterprise" if name == "enterprises" else "cooperative")
     else:
         out = builders[name](rows)
-    if residents is not None and name != "population" and "ward_status" in out:
+    if residents is not None and name != "population" and "ward_status" in out and "address" in out:
         placed = resolve_by_residents(out, residents)
         for column in placed.columns:
             out[column] = placed[column]
@@ -169,7 +188,9 @@ def run(ctx: RunContext) -> StandardiseSummary:
     """Standardise every validated register into ``_stages/standardise/``."""
     summary: StandardiseSummary = {}
     frames: dict[str, pd.DataFrame] = {}
-    for name in REGISTER_NAMES:  # population first: the others' split communes are placed by its addresses
+    for name in OPTIONAL_REGISTERS:
+        STANDARDISED[name].path(ctx).unlink(missing_ok=True)  # an earlier run's; written again if given
+    for name in read_registers(ctx):  # population first: the others' split communes are placed by its addresses
         rows = pd.read_parquet(VALIDATED.path(ctx, name))
         frames[name] = standardise_register(name, rows, frames.get("population"))
     organisations = pd.concat([frames.pop("enterprises"), frames.pop("cooperatives")], ignore_index=True)

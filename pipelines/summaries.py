@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, NotRequired, TypedDict, cast
 
+from contract.registers import registers_given
 from pipelines.catalogue import SUMMARIES
 from pipelines.context import RunContext
 from pipelines.files import atomic_open
@@ -17,7 +18,7 @@ from pipelines.files import atomic_open
 __all__ = [
     "IngestSummary", "LinkSummary", "ProspectsSummary", "QualitySummary", "StandardiseSummary",
     "ValidateSummary", "read_ingest", "read_link", "read_prospects", "read_standardise", "read_summary",
-    "read_validate", "write_summary",
+    "read_registers", "read_validate", "write_summary",
 ]
 
 
@@ -71,6 +72,7 @@ class LinkSummary(TypedDict):
     units: int
     blocking_counts: dict[str, int]
     thresholds: dict[str, float]  # the linkage's thresholds and its own estimates
+    labour_employers_by_method: NotRequired[dict[str, int]]  # contracts in force by employer link ("none")
 
 
 class ProspectsSummary(TypedDict):
@@ -95,6 +97,11 @@ def read_summary(ctx: RunContext, stage: str) -> Any:
 
 def read_ingest(ctx: RunContext) -> IngestSummary:
     return cast(IngestSummary, read_summary(ctx, "ingest"))
+
+
+def read_registers(ctx: RunContext) -> tuple[str, ...]:
+    """The registers this run was given (the seven, then the optional ones ingest found)."""
+    return registers_given(read_ingest(ctx))
 
 
 def read_validate(ctx: RunContext) -> ValidateSummary:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from contract.enumerations import SI_STATUSES, SI_TYPES
-from contract.registers import REGISTERS, RegisterSpec
+from contract.registers import ALL_REGISTERS, OPTIONAL_REGISTERS, RegisterSpec
 from contract.rules import ROW_RULES, RowRule
 from matching.admin_units import resolve_ward_codes
 from matching.dates import first_day, parse_full_dates, parse_partial_dates
@@ -23,7 +23,7 @@ from matching.text import normalise_enum, normalise_sex
 from pipelines.catalogue import INGESTED, MALFORMED, QUARANTINED, VALIDATED
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
-from pipelines.summaries import ValidateSummary
+from pipelines.summaries import ValidateSummary, read_registers
 
 __all__ = ["RowCheck", "check_rows", "run"]
 
@@ -80,6 +80,8 @@ class _Rows:
                 return values.notna() & normalise_sex(values).isna()
             case "real_date":
                 return self.dates(rule.column, rule.allow_swap)["status"] == "invalid"
+            case "real_full_date":
+                return parse_full_dates(values)["status"] == "invalid"
             case "not_future":
                 parsed = self.dates(rule.column, rule.allow_swap)
                 return first_day(parsed["year"], parsed["month"], parsed["day"]) > pd.Timestamp(self.ctx.as_of)
@@ -125,14 +127,14 @@ def optional_problems(rows: pd.DataFrame, spec: RegisterSpec) -> dict[str, int]:
         if n:
             counts[column] = n
 
-    for column in ("person_id", "owner_person_id"):
+    for column in ("person_id", "owner_person_id"):  # labour's too
         if column in spec.optional:
             ids = normalise_person_ids(rows[column])
             count(column, ids["person_id_raw"].notna() & ids["person_id"].isna() & ids["legacy_id"].isna())
     for column in ("date_of_birth", "owner_date_of_birth"):
         if column in spec.optional:
             count(column, parse_partial_dates(rows[column], allow_swap=True)["status"] == "invalid")
-    for column in ("death_date", "registered_on", "hi_valid_to"):
+    for column in ("death_date", "registered_on", "hi_valid_to", "end_date"):
         if column in spec.columns:
             count(column, parse_full_dates(rows[column])["status"] == "invalid")
     if "sex" in spec.optional:
@@ -145,18 +147,25 @@ def optional_problems(rows: pd.DataFrame, spec: RegisterSpec) -> dict[str, int]:
         if column in spec.columns:
             value = rows[column].astype("string[pyarrow]").str.strip()
             count(column, value.notna() & ~value.str.fullmatch(r"\d+").fillna(False))
-    if spec.name in ("insured", "employers") and "ward_code" in spec.columns:
+    if spec.name in ("insured", "employers", "labour") and "ward_code" in spec.columns:
         count("ward_code", resolve_ward_codes(rows["ward_code"], rows.get("address"))["ward_status"] == "unknown")
-    if spec.name == "employers":
-        ids = normalise_tax_codes(rows["tax_code"])
-        count("tax_code", rows["tax_code"].notna() & ~ids["shape_ok"])
+    for name, column in (("employers", "tax_code"), ("labour", "employer_tax_code")):
+        if spec.name == name:
+            ids = normalise_tax_codes(rows[column])
+            count(column, rows[column].notna() & ~ids["shape_ok"])
     return counts
 
 
 def run(ctx: RunContext) -> ValidateSummary:
     """Validate every ingested register; write usable rows and quarantined rows."""
     summary: ValidateSummary = {}
-    for name, spec in REGISTERS.items():
+    given = read_registers(ctx)
+    for name in OPTIONAL_REGISTERS:
+        if name not in given:  # an earlier run's files
+            for stale in (VALIDATED.path(ctx, name), QUARANTINED.path(ctx, name)):
+                stale.unlink(missing_ok=True)
+    for name in given:
+        spec = ALL_REGISTERS[name]
         rows = pd.read_parquet(INGESTED.path(ctx, name))
         malformed = pd.read_parquet(MALFORMED.path(ctx, name))
         usable, quarantined = check_rows(rows, spec, ctx)

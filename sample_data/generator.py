@@ -40,6 +40,7 @@ import pandas as pd
 from sample_data.badrows import add_bad_rows
 from sample_data.businesses import make_household_businesses
 from sample_data.insurance import make_insured
+from sample_data.labour import LABOUR_COLUMNS, add_labour_bad_rows, make_labour
 from sample_data.orgs import make_managers, make_orgs
 from sample_data.people import make_people
 from sample_data.profiles import NOISE_PROFILES, Draw, Profile, draw, profile_named
@@ -62,8 +63,9 @@ def noise_draw(noise: str | Profile, seed: int, noise_seed: int | None = None) -
 
 
 def build_world(persons: int, seed: int, noise: str | Profile | Draw, as_of: date,
-                noise_seed: int | None = None) -> dict[str, pd.DataFrame]:
-    """The seven registers with hidden truth columns (``_``-prefixed), in file row order."""
+                noise_seed: int | None = None, labour: bool = False) -> dict[str, pd.DataFrame]:
+    """The seven registers (and ``labour`` when asked for) with hidden truth columns (``_``-prefixed),
+    in file row order. The seven are the same with or without ``labour``."""
     rates = noise if isinstance(noise, Draw) else noise_draw(noise, seed, noise_seed)
     if persons < 20:
         raise ValueError("persons must be at least 20 (a world needs a few households)")
@@ -76,7 +78,12 @@ def build_world(persons: int, seed: int, noise: str | Profile | Draw, as_of: dat
                                     reg["household_businesses"].hkd_shophouse)
     rec = make_insured(seed, people, org.units, org.orgs, managers, hkd, as_of)
     tables = build_tables(seed, geo, people, org.orgs, org.units, managers, hkd, rec, rates, as_of)
-    return add_bad_rows(seed, geo, tables, rates.world["bad_rows"], as_of)
+    tables = add_bad_rows(seed, geo, tables, rates.world["bad_rows"], as_of)
+    if labour:  # its own random streams: the seven registers stay as they are without it
+        contracts = make_labour(seed, geo, people, org.orgs, org.units, rec, managers, hkd, reg["insured"],
+                                reg["employers"], as_of)
+        tables["labour"] = add_labour_bad_rows(seed, contracts, rates.world["bad_rows"])
+    return tables
 
 
 def _write_csv(frame: pd.DataFrame, target: Path) -> None:
@@ -98,23 +105,27 @@ def _write_csv(frame: pd.DataFrame, target: Path) -> None:
 
 
 def generate(out_dir: Path, persons: int, seed: int, noise: str | Profile, as_of: date,
-             noise_seed: int | None = None) -> None:
-    """Write the registers and ``truth/`` for one seeded world into ``out_dir``."""
+             noise_seed: int | None = None, labour: bool = False) -> None:
+    """Write the registers and ``truth/`` for one seeded world into ``out_dir`` (``labour``: also
+    ``labour.csv`` and its truth; the other files are the same bytes either way)."""
     out_dir = Path(out_dir)
     rates = noise_draw(noise, seed, noise_seed)
-    tables = build_world(persons, seed, rates, as_of)
-    for register, cols in COLUMNS.items():
+    tables = build_world(persons, seed, rates, as_of, labour=labour)
+    for register, cols in (COLUMNS | ({"labour": LABOUR_COLUMNS} if labour else {})).items():
         _write_csv(tables[register][cols], out_dir / f"{register}.csv")
     truth = truth_tables(tables, as_of)
     for name, frame in truth.items():
         _write_csv(frame, out_dir / "truth" / f"{name}.csv")
     pro = truth["prospects"]
+    arguments: dict[str, object] = {"persons": persons, "seed": seed, "noise": rates.profile,
+                                    "noise_seed": rates.noise_seed, "as_of": as_of.isoformat()}
+    if labour:
+        arguments["labour"] = True
     summary = {
-        "arguments": {"persons": persons, "seed": seed, "noise": rates.profile, "noise_seed": rates.noise_seed,
-                      "as_of": as_of.isoformat()},
+        "arguments": arguments,
         "rows": {r: int(len(t)) for r, t in tables.items()},
         "quarantined": {r: int((t["_reason"] != "").sum()) for r, t in tables.items()},
-        "prospects": {g: int((pro["group"] == g).sum()) for g in GROUPS},
+        "prospects": {g: int((pro["group"] == g).sum()) for g in GROUPS if labour or g != "uninsured_employee"},
         "noise": realised(rates, tables),
     }
     _write_json(rates.as_json(), out_dir / "truth" / "noise.json")
@@ -135,8 +146,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="seed of the draw of the profile's rates (default: --seed)")
     p.add_argument("--as-of", type=date.fromisoformat, required=True, help="reference date YYYY-MM-DD")
     p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--labour", action="store_true",
+                   help="also write the optional labour register (labour.csv) and its truth")
     a = p.parse_args(argv)
-    generate(a.out, a.persons, a.seed, a.noise, a.as_of, a.noise_seed)
+    generate(a.out, a.persons, a.seed, a.noise, a.as_of, a.noise_seed, labour=a.labour)
     return 0
 
 

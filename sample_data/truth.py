@@ -18,7 +18,7 @@ from sample_data.rules import alive, working_age
 __all__ = ["GROUPS", "expected_prospects", "truth_tables"]
 
 GROUPS = ["unregistered_employer", "underdeclared_employer", "uninsured_manager", "uninsured_household_owner",
-          "voluntary_si_prospect", "hi_prospect"]
+          "uninsured_employee", "voluntary_si_prospect", "hi_prospect"]  # the employees: only with labour
 PROSPECT_COLUMNS = ["group", "ward_code", "person_id", "tax_code", "business_id"]
 
 
@@ -103,6 +103,17 @@ def expected_prospects(tables: dict[str, pd.DataFrame], as_of: date) -> pd.DataF
     parts.append(own)
 
     taken = set(mgr["person_id"]) | set(own["person_id"])
+    if "labour" in tables:  # residents with a contract in force at an active organisation, uninsured
+        lb = _usable(tables["labour"])
+        lb = lb[lb["_in_force"] & lb["_tax_code"].isin(active_orgs.index) & lb["_person_id"].isin(flags.index)]
+        f = flags.loc[lb["_person_id"]]
+        keep = (f["eligible"] & ~f["active_compulsory"]).to_numpy()
+        emp = pd.DataFrame({"group": "uninsured_employee",
+                            "ward_code": active_orgs[lb["_tax_code"].to_numpy()].to_numpy()[keep],
+                            "person_id": lb["_person_id"].to_numpy()[keep],
+                            "tax_code": lb["_tax_code"].to_numpy()[keep]}).drop_duplicates(["tax_code", "person_id"])
+        parts.append(emp)
+        taken |= set(emp["person_id"])
     vol = flags[flags["eligible"] & ~flags["active_si"] & ~flags.index.isin(pd.Index(sorted(taken)))]
     parts.append(pd.DataFrame({"group": "voluntary_si_prospect", "ward_code": vol["ward_code"].to_numpy(),
                                "person_id": vol.index.to_numpy()}))
@@ -130,7 +141,15 @@ def truth_tables(tables: dict[str, pd.DataFrame], as_of: date) -> dict[str, pd.D
         bad = df["_reason"].to_numpy() != ""
         quarantine.append(pd.DataFrame({"register": register, "row_number": rn(df)[bad],
                                         "reason": df["_reason"].to_numpy()[bad]}))
+    labour = {}
+    if "labour" in tables:
+        lb = tables["labour"]
+        labour["labour_links"] = pd.DataFrame({
+            "contract_id": lb["contract_id"].to_numpy(), "person_id": lb["_person_id"].to_numpy(),
+            "tax_code": lb["_tax_code"].to_numpy(), "in_force": np.where(lb["_in_force"].to_numpy(), "yes", "no"),
+            "row_number": rn(lb)})
     return {
+        **labour,
         "insured_links": pd.DataFrame({"si_code": ins["si_code"].to_numpy(), "person_id": ins["_person_id"].to_numpy(),
                                        "row_number": rn(ins)}),
         "manager_links": pd.DataFrame({"row_number": rn(mg), "org_tax_code": mg["org_tax_code"].to_numpy(),

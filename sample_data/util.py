@@ -15,6 +15,7 @@ _COMPONENTS = [
     "geo", "households", "names", "dates", "ids", "deaths", "address", "orgs", "units",
     "managers", "hkd", "workers", "insured", "noise_insured", "noise_managers", "noise_hkd",
     "noise_employers", "badrows", "namesakes", "edge", "public", "noise_population",
+    "labour", "badrows_labour",  # appended: the others keep their streams
 ]
 
 

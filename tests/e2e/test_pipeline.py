@@ -134,3 +134,38 @@ def test_noisy_worlds_stay_near_their_ceiling_and_say_how_sure_they_are(tmp_path
         assert abs(groups.loc[group, "estR"] - groups.loc[group, "R"]) <= 0.02, groups
     assert groups.loc[["unregistered_employer", "underdeclared_employer"], ["P", "R"]].min().min() >= 0.97, groups
     assert _blocking_recall(world, out)["all"] >= 0.999
+
+
+def test_a_world_with_the_labour_register(tmp_path: Path) -> None:
+    """The optional register end to end on a small generated world (hard noise): every group
+    against the truth (``uninsured_employee`` among them, voluntary-SI prospects without them),
+    every labour row accounted for, the suite agreeing with quarantine, no false worker link."""
+    from benchmarks.compare_truth import scores
+    from contract.groups import ALL_GROUPS
+
+    world = tmp_path / "world"
+    generate(world, persons=2500, seed=15, noise="hard", as_of=AS_OF, labour=True)
+    out = tmp_path / "out"
+    assert run_cli(world, out) == 0
+    table = scores(world, out).set_index("group")
+    assert list(table.index) == list(ALL_GROUPS) and table.loc["uninsured_employee", "expected"] >= 30, table
+    assert table.loc["uninsured_employee", "precision"] >= 0.97 and table.loc["uninsured_employee", "recall"] >= 0.9
+    assert table["f1"].min() >= 0.9, table
+    manifest = json.loads((out / "manifest.json").read_text())
+    labour = manifest["registers"]["labour"]
+    truth = pd.read_csv(world / "truth" / "quarantine.csv", dtype=str)
+    quarantined = pd.read_csv(out / "quarantine" / "labour.csv", dtype=str)
+    assert labour["rows_read"] == labour["rows_used"] + labour["rows_quarantined"] == len(
+        pd.read_csv(world / "labour.csv", dtype=str))
+    assert set(quarantined["row_number"]) == set(truth.loc[truth["register"] == "labour", "row_number"])
+    agreement = json.loads((out / "quality" / "summary.json").read_text())["registers"]["labour"]["rule_agreement"]
+    assert agreement and all(rule["agrees"] is not False for rule in agreement.values()), agreement
+    links = pd.read_csv(out / "links.csv", dtype=str, keep_default_na=False)
+    true = pd.read_csv(world / "truth" / "labour_links.csv", dtype=str, keep_default_na=False).set_index("row_number")
+    workers = links[links["source"] == "labour"]
+    wrong = workers[workers["person_id"].to_numpy() != true.loc[workers["row_number"], "person_id"].to_numpy()]
+    assert len(workers) >= 100 and len(wrong) <= 0.01 * len(workers), wrong
+    employers = links[links["source"] == "labour_employer"]
+    wrong = employers[employers["tax_code"].to_numpy() != true.loc[employers["row_number"], "tax_code"].to_numpy()]
+    assert len(employers) >= 100 and len(wrong) <= 0.01 * len(employers), wrong
+    assert "uninsured_employee" in pd.read_csv(out / "summary.csv", dtype=str, encoding="utf-8-sig").columns

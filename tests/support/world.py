@@ -9,7 +9,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contract.registers import REGISTERS
+from contract.registers import OPTIONAL_REGISTERS, REGISTERS
 
 WARD = "00004"  # Phường Ba Đình, Thành phố Hà Nội
 OTHER_WARD = "00008"  # Phường Ngọc Hà, Thành phố Hà Nội
@@ -65,9 +65,21 @@ class World:
         self.add("enterprises", tax_code=tax_code, name=extra.pop("name", "CÔNG TY TNHH AN PHÁT"),
                  status=status, employees=employees, ward_code=ward, **extra)
 
+    def contract(self, contract_id: str, pid: str, *, start: str, end: str = "", kind: str = "fixed_term",
+                 tax_code: str = TAX_CODE, employer: str = "CÔNG TY TNHH AN PHÁT", **extra: str) -> None:
+        """A labour contract (the optional register) reported with the worker's ID and name."""
+        person = next(p for p in self.rows["population"] if p["person_id"] == pid)
+        self.rows.setdefault("labour", []).append({
+            "contract_id": contract_id, "employer_tax_code": tax_code, "employer_name": employer,
+            "person_id": extra.pop("person_id", pid), "full_name": person["full_name"],
+            "date_of_birth": person["date_of_birth"], "sex": person["sex"], "contract_type": kind,
+            "start_date": start, "end_date": end, **extra})
+
     def write(self, folder: Path) -> Path:
+        """The registers as CSV files (an optional one only when it has rows)."""
         folder.mkdir(parents=True, exist_ok=True)
-        for name, spec in REGISTERS.items():
+        given = {name: spec for name, spec in OPTIONAL_REGISTERS.items() if self.rows.get(name)}
+        for name, spec in {**REGISTERS, **given}.items():
             with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
                 writer = csv.DictWriter(handle, fieldnames=list(spec.columns), extrasaction="raise")
                 writer.writeheader()
