@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["REGISTERS", "REGISTER_NAMES", "RegisterSpec"]
+__all__ = ["LINE_BREAKS_ALLOWED", "REGISTERS", "REGISTER_NAMES", "RegisterSpec"]
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,6 @@ REGISTERS: dict[str, RegisterSpec] = {
     )
 }
 REGISTER_NAMES: tuple[str, ...] = tuple(REGISTERS)
+# The columns whose values may hold a line break (a quoted CSV value over two lines): free text.
+# Anywhere else (a name, an ID, a code, a date, a status) a line break is what a stray quote makes.
+LINE_BREAKS_ALLOWED: frozenset[str] = frozenset({"address", "business_name"})
