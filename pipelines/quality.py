@@ -10,8 +10,9 @@ stops the run with :class:`QualityError` after the docs are written, before anyt
 the others are warnings.
 
 The previous run, for the volume check, is found in this order: the ``previous_manifest``
-argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, else the newest
-``{output}/../YYYY-MM-DD/manifest.json`` dated before this run's as-of (the nightly layout).
+argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, the run this one will replace
+(``ctx.published``: ``covgap run`` builds apart from the folder it publishes), else the newest
+``{published}/../YYYY-MM-DD/manifest.json`` dated before this run's as-of (the nightly layout).
 Outputs are deterministic: fixed run id (the as-of date), no random ids, no wall-clock time.
 """
 
@@ -31,7 +32,8 @@ import pandas as pd
 from contract.registers import REGISTERS
 from expectations import Lookups, Thresholds, suite_module
 from matching.ids import normalise_tax_codes
-from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VALIDATIONS, SUMMARIES
+from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VALIDATIONS, QUARANTINED, SUMMARIES
+from pipelines.checks import quarantine_problems
 from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
 from pipelines.files import atomic_open
@@ -60,7 +62,9 @@ def find_previous_manifest(ctx: RunContext, explicit: str | Path | None = None) 
         if candidate:
             path = Path(candidate)
             return path if path.is_file() else None
-    here = ctx.output.resolve()
+    here = Path(ctx.published or ctx.output)
+    if here != ctx.output and (here / "manifest.json").is_file():  # the published run this one replaces
+        return here / "manifest.json"
     earlier = [folder for folder in here.parent.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]")
                if folder.name < ctx.as_of.isoformat() and (folder / "manifest.json").is_file()]
     return max(earlier, key=lambda f: f.name) / "manifest.json" if earlier else None
@@ -205,6 +209,9 @@ def run(ctx: RunContext, previous_manifest: str | Path | None = None,
         summary["critical_failures"].extend(failures)
         met = len(expectations) - summary["registers"][name]["failed"]
         log.info("quality %s: %d of %d expectations met", name, met, len(expectations))
+    quarantined = {name: pd.read_parquet(QUARANTINED.path(ctx, name)) for name in validated}
+    summary["critical_failures"].extend(quarantine_problems(ingest, validated, quarantined, ctx.settings.checks,
+                                                            ctx.as_of))
     context.build_data_docs(site_names=["covgap"])
     _offline_docs(DATA_DOCS.path(ctx).parent, summary)
     with atomic_open(QUALITY_SUMMARY.path(ctx)) as handle:
