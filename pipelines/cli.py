@@ -1,12 +1,16 @@
 """``covgap run --input DIR --output DIR --as-of YYYY-MM-DD [--settings FILE]`` (see ../shared/contract.md).
 
-The stages and their order: ``pipelines/flow.py``."""
+The stages and their order: ``pipelines/flow.py``. The run builds apart and replaces ``--output`` in
+one step when it succeeds (``pipelines/output_folder.py``). Exit status: 0 published; 1 the run
+stopped (a register that cannot be used, a critical check, an OS error naming the path), nothing
+published; 2 bad arguments or no input folder; 3 another run holds the output folder."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 
 __all__ = ["main"]
@@ -38,23 +42,60 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from pipelines.context import RunContext
     from pipelines.exceptions import CovgapError
+    from pipelines.output_folder import FolderBusy, build_folder, failed_folder, switch
     from pipelines.run import run_pipeline
     from pipelines.settings import load_settings
 
-    ctx = RunContext.create(args.input, args.output, args.as_of, args.settings)
-    if not ctx.input.is_dir():
-        print(f"covgap: {ctx.input}: input folder not found", file=sys.stderr)
+    target = RunContext.create(args.input, args.output, args.as_of, args.settings)
+    if not target.input.is_dir():
+        print(f"covgap: {target.input}: input folder not found", file=sys.stderr)
         return 2
+    os.umask(0o077)  # everything the run writes holds personal data: owner-only
     try:
-        load_settings(ctx.settings_file)  # first: a bad settings file stops the run before any stage
-        summaries = run_pipeline(ctx)
+        load_settings(target.settings_file)  # first: a bad settings file stops the run before any stage
+        with build_folder(target.output, target.as_of) as build:
+            ctx = RunContext.create(target.input, build, target.as_of, target.settings_file, published=target.output)
+            summaries = run_pipeline(ctx)
+            switch(build, target.output)
+    except FolderBusy as error:
+        print(f"covgap: {error}", file=sys.stderr)
+        return 3
     except CovgapError as error:
-        print(f"covgap: the run stopped, nothing was published:\n{error}", file=sys.stderr)
+        kept = failed_folder(target.output)
+        where = f"\nThis run's reports (quality/) are in {kept}" if kept.is_dir() else ""
+        print(f"covgap: the run stopped, nothing was published:\n{error}{where}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"covgap: {os_error_message(error)}; nothing was published", file=sys.stderr)
         return 1
     counts = summaries["prospects"]["prospects"]
-    print(f"covgap: {sum(counts.values())} prospects written to {ctx.output}: "
+    print(f"covgap: {sum(counts.values())} prospects written to {target.output}: "
           + ", ".join(f"{group} {n}" for group, n in counts.items()))
     return 0
+
+
+def os_error_message(error: OSError) -> str:
+    """What failed, on which path, and what to do (an OS error is never shown as a traceback).
+
+    >>> os_error_message(PermissionError(13, "Permission denied", "/data/out"))
+    '/data/out: permission denied: give the user running covgap the right to read (inputs) or write (output) there'
+    """
+    import errno
+
+    path = error.filename or "(unknown path)"
+    if error.filename2:
+        path = f"{path} -> {error.filename2}"
+    advice = {
+        errno.EACCES: "give the user running covgap the right to read (inputs) or write (output) there",
+        errno.EPERM: "give the user running covgap the right to read (inputs) or write (output) there",
+        errno.ENOSPC: "no space left on the device: free some space and run again",
+        errno.EDQUOT: "the disk quota is used up: free some space and run again",
+        errno.EROFS: "the file system is read-only: name an output folder on a writable disk",
+        errno.ENOTDIR: "a part of the path is a file, not a folder: name a folder",
+        errno.EISDIR: "a folder stands where a file was expected: move it away",
+        errno.EXDEV: "the output folder is a mount point: name a folder inside it",
+    }.get(error.errno or 0, "check the path and run again")
+    return f"{path}: {(error.strerror or str(error)).lower()}: {advice}"
 
 
 if __name__ == "__main__":
