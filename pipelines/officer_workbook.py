@@ -23,7 +23,7 @@ from matching.admin_units import current_wards
 from pipelines.catalogue import WORKBOOK_FOLDER, workbook_path
 from pipelines.files import atomic_path
 from pipelines.officer_lists import PROVINCE_CODE, WARD_CODE, band_of, records_by_ward, sort_key
-from pipelines.officer_sheets import PRIVACY_NOTE, SHEETS, TO_VERIFY, Record, Sheet, cell_value
+from pipelines.officer_sheets import PRIVACY_NOTE, SHEETS, TO_VERIFY, Record, Sheet, cell_text, cell_value
 
 __all__ = ["remove_stale_workbooks", "write_ward_workbooks"]
 
@@ -99,7 +99,7 @@ def _write_sheet(
         block = list(members)
         if spec.band:
             sheet.merge_range(
-                row_index, 0, row_index, last, f"{band} ({len(block)} {spec.unit})", formats["band"]
+                row_index, 0, row_index, last, cell_text(f"{band} ({len(block)} {spec.unit})"), formats["band"]
             )
             row_index += 1
         for row in block:
@@ -112,6 +112,7 @@ def _write_row(
     sheet: Worksheet, formats: dict[str, object], spec: Sheet, row_index: int, number: int, row: Record
 ) -> None:
     values = [number if column.kind == "stt" else cell_value(column, row) for column in spec.columns]
+    values = [cell_text(value) if isinstance(value, str) else value for value in values]  # no ID in any text
     sheet.set_row(row_index, _row_height(spec, values))
     for index, (column, value) in enumerate(zip(spec.columns, values, strict=True)):
         if isinstance(value, (int, float)):
