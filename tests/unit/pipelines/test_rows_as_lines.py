@@ -166,3 +166,15 @@ def test_a_stray_quote_near_the_end_is_confined_but_one_on_the_last_line_stops(t
     assert result.malformed["row_number"].tolist() == [1] and result.rows["row_number"].tolist() == [2]
     with pytest.raises(RegisterError, match=r"insured\.csv, row 3: file is cut off or badly quoted"):
         _read(tmp_path, text + '0123456787,"Mai,1985\n', "insured.csv")
+
+
+def test_an_unreadable_register_is_an_error_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "population.csv"
+    path.write_text(",".join(POPULATION.columns) + "\n", encoding="utf-8")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)  # as root no file is unreadable: the OS's answer, forced
+    with pytest.raises(RegisterError, match=r"population\.csv: cannot be read \(Permission denied\)"):
+        read_register(path, POPULATION)
