@@ -138,7 +138,8 @@ def test_the_full_run_killed_before_its_switch_left_the_old_set(new_build: Path)
     assert _consistent(new_build) == NEW  # (the assertions are in the fixture; this runs it)
 
 
-_SWITCH = "from pathlib import Path; import pipelines.output_folder as o; {patch}o.switch(Path({build!r}), Path({out!r}))"
+_SWITCH = ("from pathlib import Path; import pipelines.output_folder as o; "
+           "{patch}o.switch(Path({build!r}), Path({out!r}))")
 
 
 def _build_beside(out: Path, new_build: Path) -> Path:
