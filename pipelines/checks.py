@@ -131,7 +131,7 @@ def quarantine_problems(ingest: IngestSummary, validate: ValidateSummary, quaran
                  f"{checks.register_quarantine_share:.0%} of a register, or {checks.rule_quarantine_share:.0%} "
                  "for one rule). Most common reasons:"]
         for text, n in reasons[:3]:
-            line = f"  - {text}: {n:,} rows ({n / read:.0%})"
+            line = f"  - {text}: {n:,} row{'s' if n != 1 else ''} ({n / read:.0%})"
             rule = rules.get(text)
             frame = quarantined.get(name)
             if rule is not None and frame is not None and rule.column in frame:

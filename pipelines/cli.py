@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except CovgapError as error:
         kept = failed_folder(target.output)
-        where = f"\nThis run's reports (quality/) are in {kept}" if kept.is_dir() else ""
+        where = f"\nThis run's data-quality report: {kept / 'quality'}" if (kept / "quality").is_dir() else ""
         print(f"covgap: the run stopped, nothing was published:\n{error}{where}", file=sys.stderr)
         return 1
     except OSError as error:

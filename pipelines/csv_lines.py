@@ -24,6 +24,10 @@ import csv
 import re
 from dataclasses import dataclass, field
 
+# Python's csv refuses fields over 128 KiB with an error that reads like bad quoting; the length of a
+# value is judged by the ingest rule (checks.max_value_chars) instead, with its own reason.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+
 __all__ = ["CONTROL", "LinesRead", "clean_text", "cut", "physical_lines", "read_lines"]
 
 # Characters never published: C0/C1 controls (tab and line ends are structure), DEL, and Unicode

@@ -10,8 +10,9 @@ stops the run with :class:`QualityError` after the docs are written, before anyt
 the others are warnings.
 
 The previous run, for the volume check, is found in this order: the ``previous_manifest``
-argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, the run this one will replace
-(``ctx.published``: ``covgap run`` builds apart from the folder it publishes), else the newest
+argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, the run this one will replace when
+its as-of is earlier (``ctx.published``: ``covgap run`` builds apart from the folder it publishes;
+a rerun of the same date compares with none, so that it stays byte-identical), else the newest
 ``{published}/../YYYY-MM-DD/manifest.json`` dated before this run's as-of (the nightly layout).
 Outputs are deterministic: fixed run id (the as-of date), no random ids, no wall-clock time.
 """
@@ -63,11 +64,19 @@ def find_previous_manifest(ctx: RunContext, explicit: str | Path | None = None) 
             path = Path(candidate)
             return path if path.is_file() else None
     here = Path(ctx.published or ctx.output)
-    if here != ctx.output and (here / "manifest.json").is_file():  # the published run this one replaces
-        return here / "manifest.json"
+    if here != ctx.output and "" < _as_of_of(here / "manifest.json") < ctx.as_of.isoformat():
+        return here / "manifest.json"  # the published run this one replaces (a rerun of its date compares with none)
     earlier = [folder for folder in here.parent.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]")
                if folder.name < ctx.as_of.isoformat() and (folder / "manifest.json").is_file()]
     return max(earlier, key=lambda f: f.name) / "manifest.json" if earlier else None
+
+
+def _as_of_of(manifest: Path) -> str:
+    """The as-of of a run's manifest ("" when there is none to read)."""
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8")).get("as_of", ""))
+    except (OSError, ValueError):
+        return ""
 
 
 def _previous_rows(path: Path | None) -> dict[str, int]:

@@ -71,9 +71,14 @@ def test_an_implausible_as_of_stops_before_anything_and_leaves_the_published_run
 def test_a_list_that_shrank_far_below_the_previous_run_stops(tmp_path: Path) -> None:
     published = tmp_path / "out"
     published.mkdir()
-    (published / "manifest.json").write_text(json.dumps({"outputs": {"prospects.csv": {"rows": 1507}}}))
+    manifest = {"as_of": "2026-06-30", "outputs": {"prospects.csv": {"rows": 1507}}}
+    (published / "manifest.json").write_text(json.dumps(manifest))
     ctx = RunContext(tmp_path / "in", tmp_path / "build", AS_OF, published=published)
     assert find_previous_manifest(ctx) == published / "manifest.json"  # the run this one would replace
+    rerun = RunContext(tmp_path / "in", tmp_path / "build", dt.date(2026, 6, 30), published=published)
+    assert find_previous_manifest(rerun) is None  # a rerun of the same date compares with nothing
+    fresh = RunContext(tmp_path / "in", tmp_path / "build", AS_OF, published=tmp_path / "new")
+    assert find_previous_manifest(fresh) is None
     problems = list_shrink_problems(12, 1507, CHECKS, published / "manifest.json")
     assert problems and "12 rows, 1% of the 1,507" in problems[0] and "checks.list_shrink" in problems[0]
     assert list_shrink_problems(1000, 1507, CHECKS, None) == []
