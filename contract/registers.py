@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["ALL_REGISTERS", "OPTIONAL_REGISTERS", "REGISTERS", "REGISTER_NAMES", "RegisterSpec", "registers_given"]
+__all__ = ["ALL_REGISTERS", "LINE_BREAKS_ALLOWED", "OPTIONAL_REGISTERS", "REGISTERS", "REGISTER_NAMES", "RegisterSpec",
+           "registers_given"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,6 @@ def registers_given(names: Iterable[str]) -> tuple[str, ...]:
     """The registers of a run whose files are ``names``: the seven, then the optional ones given."""
     given = set(names)
     return (*REGISTERS, *(name for name in OPTIONAL_REGISTERS if name in given))
+# The columns whose values may hold a line break (a quoted CSV value over two lines): free text.
+# Anywhere else (a name, an ID, a code, a date, a status) a line break is what a stray quote makes.
+LINE_BREAKS_ALLOWED: frozenset[str] = frozenset({"address", "business_name"})

@@ -75,7 +75,9 @@ def _run() -> dict[str, str]:
 def _ctx(run: dict[str, str]):  # -> RunContext (imported at run time)
     from pipelines.context import RunContext
 
-    return RunContext.create(run["input"], run["output"], run["as_of"], run.get("settings") or None)
+    # published: where readers find the run once complete, and so where the previous run is looked for
+    return RunContext.create(run["input"], run["output"], run["as_of"], run.get("settings") or None,
+                             published=os.path.join(run["root"], run["as_of"]))
 
 
 def _alert(context: dict) -> None:

@@ -22,12 +22,16 @@ class RunContext:
 
     Stages exchange files under ``output/_stages/``; published files go directly under ``output``
     (each file's place: ``pipelines/catalogue.py``). ``settings_file`` None: the shipped one.
+    ``published``: where readers will find this run once it is complete (``covgap run`` builds in a
+    folder of its own and switches it to ``--output``; the DAG links ``{root}/{as_of}``), which is
+    where the previous run is looked for; None: ``output`` itself.
     """
 
     input: Path
     output: Path
     as_of: dt.date
     settings_file: Path | None = None
+    published: Path | None = None
 
     def __post_init__(self) -> None:
         # Absolute from here on: stages, GX stores and Airflow workers may not share a cwd.
@@ -35,6 +39,8 @@ class RunContext:
         object.__setattr__(self, "output", Path(self.output).expanduser().absolute())
         settings = DEFAULT_SETTINGS_FILE if self.settings_file is None else self.settings_file
         object.__setattr__(self, "settings_file", Path(settings).expanduser().absolute())
+        published = self.output if self.published is None else self.published
+        object.__setattr__(self, "published", Path(published).expanduser().absolute())
 
     @cached_property
     def settings(self) -> Settings:
@@ -46,8 +52,9 @@ class RunContext:
 
     @classmethod
     def create(cls, input: str | Path, output: str | Path, as_of: str | dt.date,
-               settings: str | Path | None = None) -> RunContext:
+               settings: str | Path | None = None, published: str | Path | None = None) -> RunContext:
         """Build a context from CLI or DAG parameters (an as-of text is `YYYY-MM-DD`)."""
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
-        return cls(Path(input), Path(output), as_of, Path(settings) if settings else None)
+        return cls(Path(input), Path(output), as_of, Path(settings) if settings else None,
+                   Path(published) if published else None)

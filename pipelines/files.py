@@ -12,7 +12,8 @@ from typing import IO
 
 import pandas as pd
 
-__all__ = ["atomic_open", "atomic_path", "sha256_of", "write_csv", "write_parquet"]
+__all__ = ["ESCAPE", "FORMULA_START", "atomic_open", "atomic_path", "neutralise", "sha256_of", "unneutralise",
+           "write_csv", "write_parquet"]
 
 
 @contextmanager
@@ -49,8 +50,39 @@ def atomic_open(target: Path, mode: str = "w", **kwargs: object) -> Iterator[IO]
         yield handle
 
 
+# OWASP's CSV-injection rule: a cell that starts with one of these is a formula to a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def neutralise(value: object) -> object:
+    """A text value a spreadsheet would run as a formula, with ``'`` put before it; a value that
+    already starts with ``'`` gets one too, so a machine reader undoes it exactly by removing one
+    leading ``'`` from any value that has one (:func:`unneutralise`).
+
+    >>> neutralise("=1+1"), neutralise("-5"), neutralise("'a"), neutralise("Mai"), neutralise(3)
+    ("'=1+1", "'-5", "''a", 'Mai', 3)
+    >>> all(unneutralise(neutralise(v)) == v for v in ["=1+1", "'", "''x", "@SUM", "Nguyễn"])
+    True
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_START, ESCAPE)):
+        return ESCAPE + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """The value as it was before :func:`neutralise`."""
+    return value[1:] if value.startswith(ESCAPE) else value
+
+
 def write_csv(frame: pd.DataFrame, target: Path, *, bom: bool = False) -> None:
-    """Write ``frame`` as UTF-8 CSV (a BOM on request, so Excel shows Vietnamese right), atomically."""
+    """Write ``frame`` as UTF-8 CSV (a BOM on request, so Excel shows Vietnamese right), atomically.
+
+    People open these files in Excel: text that would run as a formula is neutralised (:func:`neutralise`)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(neutralise, na_action="ignore")
     with atomic_open(target, "w", encoding="utf-8-sig" if bom else "utf-8") as handle:
         frame.to_csv(handle, index=False, lineterminator="\n")
 

@@ -59,9 +59,11 @@ class Stage:
 
 
 def _settings(ctx: RunContext) -> Any:
-    from pipelines import settings
+    from pipelines import checks, settings
 
-    return settings.record(ctx)
+    recorded = settings.record(ctx)
+    checks.check_as_of(ctx)
+    return recorded
 
 
 def _ingest(ctx: RunContext) -> Any:
@@ -137,7 +139,7 @@ _LINKED = (c.PERSON_LINKS, c.REVIEW, c.BEST_UNLINKED, c.MODEL, c.CANDIDATES, c.O
            c.ORG_MODEL, c.LABOUR_EMPLOYERS)
 
 FLOW: tuple[Stage, ...] = (
-    Stage("settings", _settings, "checks the settings file and records a copy beside the outputs",
+    Stage("settings", _settings, "checks the settings file and the as-of date; records a copy of the settings",
           (), (c.SETTINGS,), dt.timedelta(minutes=5)),
     Stage("ingest", _ingest, "reads each register, every value as text; stops on a file that cannot be used",
           (), (c.INGESTED, c.MALFORMED, _SUMMARIES["ingest"]), 2 * _HOUR, retry="reading", summary=True),

@@ -22,6 +22,10 @@ class RegisterLedger(TypedDict):
     sha256: str | None
     rows_read: int | None
     rows_malformed: int
+    lines_read: int | None  # = rows_read + lines_continued + lines_blank
+    lines_continued: int
+    lines_blank: int
+    control_characters_removed: int
     rows_used: int | None
     rows_quarantined: int | None
     quarantine_reasons: dict[str, int]
@@ -37,6 +41,10 @@ def register_ledger(ingest: IngestSummary, validate: ValidateSummary) -> dict[st
             file=read["file"] if read else None, format=read["format"] if read else None,
             encoding=read["encoding"] if read else None, sha256=read["sha256"] if read else None,
             rows_read=read["rows_read"] if read else None, rows_malformed=read["rows_malformed"] if read else 0,
+            lines_read=read.get("lines_read", read["rows_read"]) if read else None,
+            lines_continued=read.get("lines_continued", 0) if read else 0,
+            lines_blank=read.get("lines_blank", 0) if read else 0,
+            control_characters_removed=read.get("control_characters_removed", 0) if read else 0,
             rows_used=used["rows_used"] if used else None,
             rows_quarantined=used["rows_quarantined"] if used else None,
             quarantine_reasons=used["quarantine_reasons"] if used else {},
@@ -45,16 +53,20 @@ def register_ledger(ingest: IngestSummary, validate: ValidateSummary) -> dict[st
 
 
 def balances(entry: RegisterLedger) -> bool | None:
-    """Whether read = used + quarantined; None when a count is missing."""
+    """Whether read = used + quarantined, and the file's data lines = rows read + lines a record
+    continued on + blank lines; None when a count is missing."""
     read, used, quarantined = entry["rows_read"], entry["rows_used"], entry["rows_quarantined"]
     if read is None or used is None or quarantined is None:
         return None
-    return read == used + quarantined
+    lines = entry["lines_read"]
+    return read == used + quarantined and (lines is None or lines == read + entry["lines_continued"]
+                                           + entry["lines_blank"])
 
 
 def check_balances(ledger: dict[str, RegisterLedger]) -> None:
     """Raise, naming the file, when any register's rows do not add up."""
     for name, entry in ledger.items():
         if not balances(entry):
-            raise CovgapError(f"{entry['file'] or name}: {entry['rows_read']} rows read but {entry['rows_used']} "
-                              f"used + {entry['rows_quarantined']} quarantined: rows were lost")
+            raise CovgapError(f"{entry['file'] or name}: {entry['lines_read']} data lines, {entry['rows_read']} rows "
+                              f"read but {entry['rows_used']} used + {entry['rows_quarantined']} quarantined: "
+                              "rows were lost")

@@ -26,7 +26,7 @@ from pipelines.catalogue import (
 )
 from pipelines.context import RunContext
 from pipelines.exceptions import CovgapError
-from pipelines.files import atomic_open, sha256_of
+from pipelines.files import ESCAPE, FORMULA_START, atomic_open, sha256_of
 from pipelines.ledger import check_balances, register_ledger
 from pipelines.summaries import read_ingest, read_registers, read_standardise, read_summary, read_validate
 from pipelines.version import code_version
@@ -34,7 +34,8 @@ from pipelines.version import code_version
 __all__ = ["ManifestWritten", "write_manifest"]
 
 # What the manifest tells of each register (the contract asks for at least the counts and hash).
-_REGISTER_FIELDS = ("file", "format", "encoding", "sha256", "rows_read", "rows_used", "rows_quarantined",
+_REGISTER_FIELDS = ("file", "format", "encoding", "sha256", "lines_read", "lines_continued", "lines_blank",
+                    "control_characters_removed", "rows_read", "rows_used", "rows_quarantined",
                     "quarantine_reasons", "optional_values_unusable")
 
 
@@ -72,6 +73,9 @@ def write_manifest(ctx: RunContext) -> ManifestWritten:
         "code_version": code_version(),
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "registers": _registers(ctx),
+        # Text cells of the CSV files that a spreadsheet would run as a formula (OWASP) carry a
+        # leading ' (pipelines.files.neutralise): remove one leading ' from any text value to read it.
+        "csv_text_escape": {"prefix": ESCAPE, "before": [*FORMULA_START, ESCAPE]},
         "stages": {"standardise": read_standardise(ctx), "link": read_summary(ctx, "link"),
                    "prospects": read_summary(ctx, "prospects")},
         "outputs": {path: {"rows": n, "sha256": sha256_of(output / path)} for path, n in sorted(rows.items())},

@@ -73,15 +73,25 @@ def plan_run(output: str, as_of: str, run_id: str | None = None) -> Path:
 
 def publish_run(output: str | Path, run_dir: str | Path, as_of: str) -> Path:
     """Make ``{output}/{as_of}`` and then ``{output}/latest`` point at the finished ``run_dir``, each
-    in one atomic step; then remove this date's earlier run folders, which nothing points at now."""
+    in one atomic step; then remove this date's earlier run folders, which nothing points at now.
+    First the run folder is made owner-only and rid of half-written ``.tmp`` files of killed tries."""
+    import fcntl
+
+    from pipelines.output_folder import owner_only
+
     root = Path(os.path.abspath(os.path.expanduser(output)))
     run_dir = Path(run_dir)
     day = dt.date.fromisoformat(as_of).isoformat()
-    _switch_link(root, day, run_dir)
-    latest = _switch_link(root, LATEST, run_dir)
-    for earlier in sorted((root / RUNS / day).iterdir()):
-        if earlier.is_dir() and earlier.resolve() != run_dir.resolve():
-            shutil.rmtree(earlier)
+    for leftover in run_dir.rglob(".*.tmp"):  # half-written files of a task killed and retried
+        leftover.unlink()
+    owner_only(run_dir)
+    with open(root / ".publish.lock", "a") as lock:  # two runs publishing at once: one after the other
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _switch_link(root, day, run_dir)
+        latest = _switch_link(root, LATEST, run_dir)
+        for earlier in sorted((root / RUNS / day).iterdir()):
+            if earlier.is_dir() and earlier.resolve() != run_dir.resolve():
+                shutil.rmtree(earlier)
     return latest
 
 

@@ -12,11 +12,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["GROUP_LABELS", "HOUSEHOLDS", "OUTCOME", "PRIVACY_NOTE", "SHEETS", "TO_VERIFY", "Record", "Sheet",
-           "SheetColumn", "cell_value", "format_date", "mask_id", "maybe_id", "scrub", "sheet_of", "text_of"]
+           "SheetColumn", "cell_text", "cell_value", "format_date", "mask_id", "maybe_id", "scrub", "sheet_of",
+           "text_of"]
 
 Record = dict[str, str]  # one prospect, every value stripped text ("" when empty)
 # A 12-digit personal ID or 9-digit legacy ID inside free text (reason, evidence, address)
 _ID_IN_TEXT = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
+# An ID as people type it into any field: 12 or 9 digits, maybe grouped by spaces, dots or dashes.
+_ID_TYPED = re.compile(r"(?<!\d)(?<!\d[ .-])(\d(?:[ .-]?\d){11}|\d(?:[ .-]?\d){8})(?![ .-]?\d)")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,21 @@ def maybe_id(value: object) -> str:
 
 def scrub(value: object) -> str:
     return _ID_IN_TEXT.sub(lambda m: mask_id(m.group()), text_of(value))
+
+
+def cell_text(value: str) -> str:
+    """What any text cell of a workbook shows: every ID-looking number masked (an ID typed into a name,
+    a phone or a household code is still someone's ID), no control characters, and never cut silently
+    at Excel's cell limit.
+
+    >>> cell_text("Hộ 010072859509"), cell_text("0912 345 678"), cell_text("gọi 001 090 123 456")
+    ('Hộ 010*****9509', '0912 345 678', 'gọi 001*****3456')
+    """
+    text = _ID_TYPED.sub(lambda m: mask_id(re.sub(r"\D", "", m.group())), _CONTROL.sub("", value))
+    if len(text) > EXCEL_CELL_CHARS:
+        marker = f"… [cắt bớt: {len(text):,} ký tự]"
+        text = text[: EXCEL_CELL_CHARS - len(marker)] + marker
+    return text
 
 
 def format_date(value: object) -> str:

@@ -38,6 +38,7 @@ from pipelines.officer_sheets import (
     Record,
     Sheet,
     SheetColumn,
+    cell_text,
     cell_value,
     sheet_of,
 )
@@ -180,7 +181,7 @@ def _write_sheet(
     row_index, number = _HEADER_ROW + 1, 0
     for band in bands:
         if spec.band:
-            label = f"{band.label} ({len(band.rows)} {spec.unit})"
+            label = cell_text(f"{band.label} ({len(band.rows)} {spec.unit})")  # no ID in a band either
             sheet.set_row(row_index, _height([(sum(c.width for c in columns), label)]))
             sheet.merge_range(row_index, 0, row_index, last, label, formats["band"])
             row_index += 1
@@ -193,6 +194,7 @@ def _write_sheet(
 
 def _write_row(sheet: Worksheet, formats: dict[str, object], columns: list[SheetColumn], row_index: int,
                values: list[object]) -> None:
+    values = [cell_text(value) if isinstance(value, str) else value for value in values]  # no ID in any text
     sheet.set_row(row_index, _height([(c.width, v) for c, v in zip(columns, values, strict=True)]))
     for index, (column, value) in enumerate(zip(columns, values, strict=True)):
         if column.kind == "fill":

@@ -35,12 +35,14 @@ from pipelines.catalogue import (
     SUMMARY_CSV,
     WORKBOOK_FOLDER,
 )
+from pipelines.checks import CheckFailed, list_shrink_problems, previous_prospects
 from pipelines.context import RunContext
 from pipelines.files import write_csv
 from pipelines.ledger import check_balances, register_ledger
 from pipelines.officer_directory import directory_for
 from pipelines.officer_lists import write_summary
 from pipelines.officer_workbook import remove_stale_workbooks, write_ward_workbooks
+from pipelines.quality import find_previous_manifest
 from pipelines.summaries import read_ingest, read_registers, read_validate
 
 __all__ = ["ListsWritten", "ProvinceWritten", "plan_provinces", "provinces_with_prospects", "write_lists",
@@ -99,9 +101,14 @@ def _labour_employer_links(ctx: RunContext) -> list[pd.DataFrame]:
 
 
 def write_lists(ctx: RunContext) -> ListsWritten:
-    """The country-wide files: prospects, links, quarantine, summary. Checks the row ledger first."""
+    """The country-wide files: prospects, links, quarantine, summary. Checks the row ledger first, and
+    that the list did not fall far below the previous run's."""
     check_balances(register_ledger(read_ingest(ctx), read_validate(ctx)))
     prospects = pd.read_parquet(PROSPECTS.path(ctx))
+    previous = find_previous_manifest(ctx)
+    problems = list_shrink_problems(len(prospects), previous_prospects(previous), ctx.settings.checks, previous)
+    if problems:
+        raise CheckFailed(problems)
     write_csv(prospects, PROSPECTS_CSV.path(ctx))
     write_csv(pd.read_parquet(PROSPECTS_TO_VERIFY.path(ctx)), PROSPECTS_TO_VERIFY_CSV.path(ctx))
     write_csv(_links_table(ctx), LINKS_CSV.path(ctx))

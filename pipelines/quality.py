@@ -10,8 +10,10 @@ stops the run with :class:`QualityError` after the docs are written, before anyt
 the others are warnings.
 
 The previous run, for the volume check, is found in this order: the ``previous_manifest``
-argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, else the newest
-``{output}/../YYYY-MM-DD/manifest.json`` dated before this run's as-of (the nightly layout).
+argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, the run this one will replace when
+its as-of is earlier (``ctx.published``: ``covgap run`` builds apart from the folder it publishes;
+a rerun of the same date compares with none, so that it stays byte-identical), else the newest
+``{published}/../YYYY-MM-DD/manifest.json`` dated before this run's as-of (the nightly layout).
 Outputs are deterministic: fixed run id (the as-of date), no random ids, no wall-clock time.
 """
 
@@ -29,7 +31,8 @@ import pandas as pd
 
 from expectations import Lookups, Thresholds, suite_module
 from matching.ids import normalise_tax_codes
-from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VALIDATIONS, SUMMARIES
+from pipelines.catalogue import DATA_DOCS, INGESTED, QUALITY_SUMMARY, QUALITY_VALIDATIONS, QUARANTINED, SUMMARIES
+from pipelines.checks import quarantine_problems
 from pipelines.context import RunContext
 from pipelines.data_docs import offline_docs
 from pipelines.exceptions import CovgapError
@@ -66,10 +69,20 @@ def find_previous_manifest(ctx: RunContext, explicit: str | Path | None = None) 
         if candidate:
             path = Path(candidate)
             return path if path.is_file() else None
-    here = ctx.output.resolve()
+    here = Path(ctx.published or ctx.output)
+    if here != ctx.output and "" < _as_of_of(here / "manifest.json") < ctx.as_of.isoformat():
+        return here / "manifest.json"  # the published run this one replaces (a rerun of its date compares with none)
     earlier = [folder for folder in here.parent.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]")
                if folder.name < ctx.as_of.isoformat() and (folder / "manifest.json").is_file()]
     return max(earlier, key=lambda f: f.name) / "manifest.json" if earlier else None
+
+
+def _as_of_of(manifest: Path) -> str:
+    """The as-of of a run's manifest ("" when there is none to read)."""
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8")).get("as_of", ""))
+    except (OSError, ValueError):
+        return ""
 
 
 def _previous_rows(path: Path | None) -> dict[str, int]:
@@ -214,6 +227,9 @@ def run(ctx: RunContext, previous_manifest: str | Path | None = None,
         summary["critical_failures"].extend(failures)
         met = len(expectations) - summary["registers"][name]["failed"]
         log.info("quality %s: %d of %d expectations met", name, met, len(expectations))
+    quarantined = {name: pd.read_parquet(QUARANTINED.path(ctx, name)) for name in validated}
+    summary["critical_failures"].extend(quarantine_problems(ingest, validated, quarantined, ctx.settings.checks,
+                                                            ctx.as_of))
     context.build_data_docs(site_names=["covgap"])
     offline_docs(DATA_DOCS.path(ctx).parent, summary)
     with atomic_open(QUALITY_SUMMARY.path(ctx)) as handle:

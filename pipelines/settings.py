@@ -28,7 +28,8 @@ from pipelines.files import atomic_path, sha256_of
 if TYPE_CHECKING:
     from pipelines.context import RunContext
 
-__all__ = ["VERSION", "OfficerSettings", "ProspectSettings", "Settings", "SettingsError", "load_settings", "record"]
+__all__ = ["VERSION", "CheckSettings", "OfficerSettings", "ProspectSettings", "Settings", "SettingsError",
+           "load_settings", "record"]
 
 VERSION = 1  # the layout of the file this code reads
 
@@ -64,11 +65,35 @@ class OfficerSettings:
 
 
 @dataclass(frozen=True)
+class CheckSettings:
+    """Checks that stop a run rather than publish nonsense (``pipelines.checks``); raise one on purpose
+    (in a copy of this file, named with ``--settings``) to publish anyway."""
+
+    max_value_chars: int  # a value longer than this is no real value (a stray quote glued lines): malformed row
+    max_record_lines: int  # most lines one CSV record may take (a quoted address over lines)
+    register_quarantine_share: float  # a register with more than this share of its rows quarantined stops the run
+    rule_quarantine_share: float  # ... or with more than this share quarantined by one rule
+    quarantine_min_rows: int  # ... counted only from this many quarantined rows (4 cooperatives are no share)
+    list_shrink: float  # a list shorter than this share of the previous run's stops the run
+    as_of_days_ahead: int  # an as-of date more than this many days after today is a mistake
+
+    def __post_init__(self) -> None:
+        if self.max_value_chars < 100 or self.max_record_lines < 1 or self.as_of_days_ahead < 0 \
+                or self.quarantine_min_rows < 1:
+            raise ValueError("need max_value_chars >= 100, max_record_lines >= 1, quarantine_min_rows >= 1, "
+                             "as_of_days_ahead >= 0")
+        for name in ("register_quarantine_share", "rule_quarantine_share", "list_shrink"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"need 0 <= {name} <= 1")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything that changes what a run finds."""
 
     version: int
     quality: Thresholds
+    checks: CheckSettings
     prospects: ProspectSettings
     person_linkage: PersonLinkSettings
     organisation_linkage: OrgLinkSettings
@@ -151,7 +176,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise SettingsError(path, "(file)", "settings file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SettingsError(path, "(file)", f"not a readable TOML file ({error})") from None
-    _exact_keys(path, data, "(top level)", ("version", "quality", "prospects", "linkage", "officers"))
+    _exact_keys(path, data, "(top level)", ("version", "quality", "checks", "prospects", "linkage", "officers"))
     if data["version"] != VERSION:
         raise SettingsError(path, "version", f"is {data['version']!r}; this covgap reads version {VERSION}")
     linkage = _table(path, data, "linkage")
@@ -159,6 +184,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     return Settings(
         version=VERSION,
         quality=_thresholds(path, _table(path, data, "quality")),
+        checks=_build(path, _table(path, data, "checks"), "checks", CheckSettings),
         prospects=_build(path, _table(path, data, "prospects"), "prospects", ProspectSettings),
         person_linkage=_build(path, _table(path, linkage, "linkage.person"), "linkage.person", PersonLinkSettings),
         organisation_linkage=_build(path, _table(path, linkage, "linkage.organisations"), "linkage.organisations",

@@ -27,8 +27,12 @@ class IngestedRegister(TypedDict):
     format: str
     encoding: str
     sha256: str
-    rows_read: int
+    rows_read: int  # records: rows + malformed
     rows_malformed: int
+    lines_read: int  # data lines after the header = rows_read + lines_continued + lines_blank
+    lines_continued: int  # lines a record with a line break in a value took after its first
+    lines_blank: int  # empty lines, skipped
+    control_characters_removed: int  # NUL, BOM inside a field, zero-width and bidi characters
 
 
 class ValidatedRegister(TypedDict):
