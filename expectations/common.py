@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from contract.enumerations import SEXES
 from contract.registers import ALL_REGISTERS
 from contract.rules import Check, RowRule, row_rule
 from expectations.thresholds import Thresholds
@@ -32,7 +33,7 @@ from matching.dates import first_day, parse_full_dates, parse_partial_dates
 from matching.ids import id_agrees_with, normalise_person_ids, normalise_tax_codes
 from matching.text import normalise_enum, normalise_sex
 
-__all__ = ["Lookups", "Prepared", "Thresholds", "Suite", "start"]
+__all__ = ["Lookups", "Prepared", "Thresholds", "Suite", "optional_person", "optional_person_id", "start"]
 
 
 
@@ -291,3 +292,22 @@ def start(rows: pd.DataFrame, register: str, previous_rows: int | None, threshol
     suite.structure(required, rows_critical=empty_is_critical)
     suite.volume(previous_rows, thresholds)
     return prepared, suite
+
+
+def optional_person_id(p: Prepared, s: Suite, column: str) -> None:
+    """A personal ID a register may leave out: when given, a 12-digit ID or a legacy 9-digit one."""
+    s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column=column, value_set=["unusable"],
+          target=p.person_id_kind(column),
+          description=f"`{column}`, when given, is a 12-digit ID or a legacy 9-digit one")
+
+
+def optional_person(p: Prepared, s: Suite, as_of: dt.date) -> None:
+    """A worker known by ``person_id``, ``date_of_birth`` and ``sex``, each optional (managers, labour):
+    the ID's shape, a real partial date not in the future, the sex, and the ID's digits against both."""
+    optional_person_id(p, s, "person_id")
+    status, future = p.partial_date("date_of_birth", as_of, allow_swap=True)
+    s.real_date("date_of_birth", status, required=False)
+    s.not_future("date_of_birth", future, required=False)
+    s.optional_enum("sex", SEXES, p.normalised_sex())
+    s.flag("person_id", p.id_agreement("person_id", "date_of_birth", "sex"),
+           "the century/sex and year digits of `person_id` agree with `date_of_birth` and `sex` (flagged)")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from expectations.common import Lookups, Suite, Thresholds, start
+from expectations.common import Lookups, Suite, Thresholds, optional_person_id, start
 
 REGISTER = "household_businesses"
 
@@ -24,9 +24,7 @@ def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: i
     s.enum("tax_method", p.normalised_enum("tax_method"))
     s.enum("status", p.normalised_enum("status"))
     s.ward(p.ward_status(), required=True)
-    kind = p.person_id_kind("owner_person_id")
-    s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column="owner_person_id", value_set=["unusable"],
-          target=kind, description="`owner_person_id`, when given, is a 12-digit ID or a legacy 9-digit one")
+    optional_person_id(p, s, "owner_person_id")
     status, future = p.partial_date("owner_date_of_birth", as_of, allow_swap=True)
     s.real_date("owner_date_of_birth", status, required=False)
     s.not_future("owner_date_of_birth", future, required=False)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from contract.enumerations import SEXES, SI_STATUSES, SI_TYPES
-from expectations.common import Lookups, Suite, Thresholds, start
+from expectations.common import Lookups, Suite, Thresholds, optional_person_id, start
 
 REGISTER = "insured"
 
@@ -24,9 +24,7 @@ def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: i
     status, future = p.partial_date("date_of_birth", as_of, allow_swap=True)
     s.real_date("date_of_birth", status, required=True)
     s.not_future("date_of_birth", future, required=True)
-    kind = p.person_id_kind("person_id")
-    s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column="person_id", value_set=["unusable"],
-          target=kind, description="`person_id`, when given, is a 12-digit ID or a legacy 9-digit one")
+    optional_person_id(p, s, "person_id")
     s.optional_enum("sex", SEXES, p.normalised_sex())
     s.ward(p.ward_status(), required=False)
     s.optional_enum("si_type", SI_TYPES, p.normalised_enum("si_type"))

@@ -6,9 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from contract.enumerations import SEXES
 from contract.rules import TAX_CODE_PATTERN, TAX_CODE_WHAT
-from expectations.common import Lookups, Suite, Thresholds, start
+from expectations.common import Lookups, Suite, Thresholds, optional_person, start
 
 REGISTER = "labour"
 
@@ -39,15 +38,7 @@ def build(rows: pd.DataFrame, as_of: dt.date, lookups: Lookups, previous_rows: i
     found = p.found_in("employer_tax_code", lookups.org_tax_codes, "enterprises or cooperatives")
     s.flag("employer_tax_code", found, "`employer_tax_code` is that of a registered enterprise or cooperative "
            "(reported: public bodies and household businesses are in neither)", kind="cross_register")
-    kind = p.person_id_kind("person_id")
-    s.add("ExpectColumnValuesToNotBeInSet", kind="optional", column="person_id", value_set=["unusable"],
-          target=kind, description="`person_id`, when given, is a 12-digit ID or a legacy 9-digit one")
-    status, future = p.partial_date("date_of_birth", as_of, allow_swap=True)
-    s.real_date("date_of_birth", status, required=False)
-    s.not_future("date_of_birth", future, required=False)
-    s.optional_enum("sex", SEXES, p.normalised_sex())
-    s.flag("person_id", p.id_agreement("person_id", "date_of_birth", "sex"),
-           "the century/sex and year digits of `person_id` agree with `date_of_birth` and `sex` (flagged)")
+    optional_person(p, s, as_of)
     s.ward(p.ward_status(), required=False)
     s.null_rates(thresholds.null_rates.get(REGISTER, {}))
     return p.frame(), s
