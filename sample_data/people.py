@@ -42,10 +42,15 @@ def pick_wards(rng: np.random.Generator, geo: Geography, persons: int, geography
     About ``PERSONS_PER_WARD`` people per commune: 3,000 people live in ~10 communes of ~3
     provinces, a million fill the country. Provinces are drawn by population; within them
     wards (phường bigger than xã) with log-normal spread. ``geography="cities"``: Hà Nội and
-    Hồ Chí Minh City only, nearly all in phường (urban addresses).
+    Hồ Chí Minh City only, nearly all in phường (urban addresses). ``geography="provinces"``: every
+    province has at least one commune, however small the world (to test work split by province).
     """
     n_wards = int(np.clip(persons // PERSONS_PER_WARD, 1, len(geo.ward_codes)))
-    if geography == "cities":
+    if geography == "provinces":
+        chosen = np.array(sorted(PROVINCE_POPULATION_M), dtype=np.int64)
+        kind_factor = np.array([1.0, 2.2, 0.6])[geo.ward_kind]
+        n_wards = max(n_wards, len(chosen))
+    elif geography == "cities":
         chosen = np.array(CITIES, dtype=np.int64)
         kind_factor = np.array([0.05, 3.0, 0.0])[geo.ward_kind]
         n_wards = max(n_wards, len(chosen))

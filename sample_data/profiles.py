@@ -77,7 +77,8 @@ class Profile:
     base: dict[str, Range]
     population: dict[str, Range]
     world: dict[str, Range]
-    geography: str = "country"  # or "cities": Hà Nội (01) and Hồ Chí Minh City (79) only
+    # or "cities": Hà Nội (01) and Hồ Chí Minh City (79) only; "provinces": every province, even when small
+    geography: str = "country"
     overrides: dict[str, dict[str, Range]] = field(default_factory=dict)
 
     def with_ranges(self, name: str | None = None, **kinds: Range) -> Profile:

@@ -16,3 +16,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers("covgap_requires"):
         if mark.args and mark.args[0]:
             pytest.fail(f"COVGAP_REQUIRE_ALL=1 but {mark.args[0]}", pytrace=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with slow tests first (the order within a file kept): with one worker per core
+    (pytest-xdist, one file per worker) the long Airflow runs start at once, in parallel, instead
+    of last on one worker."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from contract.registers import REGISTERS
 from pipelines.cli import main
 from sample_data.generator import generate
 from tests.dags.airflow_env import AIRFLOW, airflow_env, requires_airflow, run
-from tests.support.required import missing
+from tests.support.services import throwaway_database
 
 pytestmark = [pytest.mark.slow, requires_airflow]
 
@@ -130,21 +129,6 @@ def test_failed_run_leaves_latest_alone_and_writes_an_alert(folder_run: Path, ho
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
-def _server_user() -> str | None:
-    """A user the local server lets in without a password, or None when no server answers."""
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    for user in ("postgres", "root"):
-        try:
-            with psycopg.connect(host="127.0.0.1", port=5432, user=user, dbname="postgres", connect_timeout=3):
-                return user
-        except psycopg.OperationalError:
-            continue
-    return None
-
-
 def _load_registers(world: Path, url: str) -> None:
     """The registers as an agency would hold them: one table each, text columns, and the row's
     position in the extract as ``row_number``."""
@@ -168,23 +152,9 @@ def _load_registers(world: Path, url: str) -> None:
 @pytest.fixture(scope="module")
 def database(world: Path) -> Iterator[str]:
     """A uniquely named database holding the world's registers; dropped afterwards."""
-    user = _server_user()
-    if user is None:
-        missing("no PostgreSQL server answers on 127.0.0.1:5432 with trust auth for user postgres or root")
-    import psycopg
-    from psycopg import sql
-
-    name = f"covgap_test_{uuid.uuid4().hex[:12]}"
-    admin = {"host": "127.0.0.1", "port": 5432, "user": user, "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**admin) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        url = f"postgresql://{user}@127.0.0.1:5432/{name}"
+    with throwaway_database("covgap_test") as url:
         _load_registers(world, url)
         yield url
-    finally:
-        with psycopg.connect(**admin) as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def test_database_run_publishes_what_covgap_run_publishes(database: str, home: Path, reference: Path,
