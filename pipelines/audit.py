@@ -34,6 +34,7 @@ from pipelines.catalogue import (
     CHANGES,
     ESTIMATES,
     MODEL,
+    OPEN_PROSPECTS,
     ORG_LINKS,
     PERSON_LINKS,
     PROSPECTS,
@@ -144,24 +145,29 @@ def _prospects(ctx: RunContext) -> dict[str, Any] | None:
 
 
 def _changes(ctx: RunContext) -> dict[str, Any] | None:
-    """New, resolved and gone since the previous night: in all, per group, per commune and group, and
-    why prospects are gone (their reasons, a place or date in them aside)."""
+    """New, still open (listed before tonight, and since when: the oldest date), resolved and gone since the
+    previous night: in all, per group, per commune and group, and why prospects are gone (their reasons, a
+    place or date in them aside)."""
     changes = _parquet(CHANGES.path(ctx), ["group", "ward_code", "change", "reason"])
+    listed = _parquet(OPEN_PROSPECTS.path(ctx), ["group", "ward_code", "since"])
     summary = _json(SUMMARIES["changes"].path(ctx))
-    if changes is None or not summary:
+    if changes is None or listed is None or not summary:
         return None
-    kinds = ("new", "resolved", "gone")
-    counts = changes["change"].value_counts()
-    by_group = pd.crosstab(changes["group"], changes["change"]).reindex(columns=kinds, fill_value=0)
+    kinds = ("new", "still_open", "resolved", "gone")
+    still = listed[listed["since"] < ctx.as_of.isoformat()]
+    rows = pd.concat([changes[["group", "ward_code", "change"]], still.assign(change="still_open")[
+        ["group", "ward_code", "change"]]], ignore_index=True)
+    counts = rows["change"].value_counts()
+    by_group = pd.crosstab(rows["group"], rows["change"]).reindex(columns=kinds, fill_value=0)
     by_group = by_group.reindex([g for g in ALL_GROUPS if g in by_group.index])
-    by_commune = pd.crosstab([changes["ward_code"], changes["group"]], changes["change"]).reindex(
-        columns=kinds, fill_value=0)
+    by_commune = pd.crosstab([rows["ward_code"], rows["group"]], rows["change"]).reindex(columns=kinds, fill_value=0)
+    oldest = still.groupby(["ward_code", "group"])["since"].min().to_dict()
     gone = changes.loc[changes["change"] == "gone", "reason"].str.replace(r"\s*(\(.*\)|\d.*)$", "", regex=True)
     return {"previous_night": summary.get("previous_night"), "open": summary.get("open"),
             **{k: int(counts.get(k, 0)) for k in kinds},
             "by_group": {g: {k: int(row[k]) for k in kinds} for g, row in by_group.iterrows()},
-            "by_commune_and_group": [{"ward_code": w, "group": g, **{k: int(row[k]) for k in kinds}}
-                                     for (w, g), row in by_commune.iterrows()],
+            "by_commune_and_group": [{"ward_code": w, "group": g, **{k: int(row[k]) for k in kinds},
+                                      "open_since": oldest.get((w, g))} for (w, g), row in by_commune.iterrows()],
             "gone_reasons": {str(r): int(n) for r, n in sorted(gone.value_counts().items(),
                                                                key=lambda x: (-x[1], x[0]))}}
 

@@ -287,11 +287,13 @@ def _changes_part(changes: dict[str, Any] | None) -> list[str]:
     out = ["<h3 id='changes'>Since the previous night</h3>",
            f"<p>Compared with the night of {since} in the state store" if since else
            "<p>No earlier night in the state store: every prospect is new",
-           f" (<code>changes.csv</code>): {changes['new']:,} new, {changes['resolved']:,} resolved (now covered), "
+           f" (<code>changes.csv</code>): {changes['new']:,} new, {changes['still_open']:,} still open, "
+           f"{changes['resolved']:,} resolved (now covered), "
            f"{changes['gone']:,} gone (died, moved away, organisation no longer active...); "
            f"{changes['open']:,} listed tonight.</p>"]
-    out.append(_table(["group", "new", "resolved", "gone"],
-                      [[g, c["new"], c["resolved"], c["gone"]] for g, c in changes["by_group"].items()], {1, 2, 3}))
+    kinds = ("new", "still_open", "resolved", "gone")
+    out.append(_table(["group", "new", "still open", "resolved", "gone"],
+                      [[g, *(c[k] for k in kinds)] for g, c in changes["by_group"].items()], {1, 2, 3, 4}))
     reasons = changes["gone_reasons"]
     if reasons:
         out.append(_table(["why gone", "prospects"], [[r, n] for r, n in reasons.items()], {1}))

@@ -1,8 +1,9 @@
 """Two nights on a small generated world: stable prospect IDs, and what changed in between.
 
-Night 1 is a generated world of 600 residents; night 2, a week later, the same world re-typed with
-fresh noise, in which one resident got a health-insurance card, one died, one moved to another
-commune, one enterprise was dissolved and a new resident arrived. ``changes.csv`` must say exactly
+Night 1 is a generated world of 600 residents; night 2, a week later, the same seed with another draw
+of noise rates (nearly the same world, typed otherwise: a few prospects come and go with it), in which
+one resident got a health-insurance card, one died, one moved to another commune, one enterprise was
+dissolved and a new resident arrived. ``changes.csv`` must say exactly
 that of them (and be the difference of the two nights' lists for everyone else); each night is
 rerun after the other and gives the same bytes (a night reads only the nights before it).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import openpyxl
@@ -52,7 +54,7 @@ class Nights:
 
 
 def _change_the_world(nights: Nights, listed: pd.DataFrame) -> dict[str, str]:
-    """Night 2's registers: night 1's world with fresh noise, and five changes; returns who changed."""
+    """Night 2's registers: night 1's world with other noise, and five changes; returns who changed."""
     generate(nights.world_2, persons=600, seed=11, noise="normal", as_of=NIGHT_1, noise_seed=99)
     population = _csv(nights.world_2 / "population.csv")
     alive = population[population["death_date"] == ""]
@@ -164,6 +166,10 @@ def test_changes_are_the_difference_of_the_two_lists(nights: tuple[Nights, dict[
     assert {k: summary[k].astype(int).sum() for k in ("new", "resolved", "gone")} == {
         k: len(v) for k, v in pairs.items()}
     assert Store(n.state).nights() == [NIGHT_1, NIGHT_2]
+    audit = json.loads((n.out_2 / "audit.json").read_text(encoding="utf-8"))["prospects"]["changes"]
+    assert audit["previous_night"] == NIGHT_1.isoformat()
+    assert {k: audit[k] for k in pairs} == {k: len(v) for k, v in pairs.items()}
+    assert audit["still_open"] == len(after & before) and audit["open"] == len(after)
 
 
 def test_workbook_marks_new_rows_and_lists_the_closed_ones(nights: tuple[Nights, dict[str, str]]) -> None:
