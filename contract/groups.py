@@ -38,8 +38,9 @@ def groups_of(registers: Iterable[str]) -> tuple[str, ...]:
 
 # The contract's machine-readable columns first, then what an officer needs to act.
 PROSPECT_KEY: tuple[str, ...] = ("group", "ward_code", "person_id", "tax_code", "business_id")
+# ``prospect_id``: the prospect's name across nights (``pipelines.prospect_ids``), right after the key it hashes.
 PROSPECT_COLUMNS: tuple[str, ...] = (
-    *PROSPECT_KEY, "province_code", "ward_name", "full_name", "date_of_birth", "sex", "household_id",
+    *PROSPECT_KEY, "prospect_id", "province_code", "ward_name", "full_name", "date_of_birth", "sex", "household_id",
     "relation_to_head", "address", "phone", "org_name", "role", "employees_declared", "employees_insured",
     "reason", "confidence", "evidence", "source_rows",
 )

@@ -12,6 +12,9 @@ run's folder, each atomically, only now that all succeeded).
 `output`: root of the runs (env `COVGAP_OUTPUT`, else `~/covgap-runs`); `as_of`: the reference
 date, `YYYY-MM-DD` (default: the logical date, in Viet Nam time). A run writes only into
 `{output}/{as_of}/`; rerunning a date replaces its files (identical when the inputs are).
+`state`: the state store (an SQLite file or a database URL; default `{output}/state.sqlite`): the
+`changes` task reads the previous night from it (the latest night before `as_of`, never the folder
+listing), and `publish_latest` records this night in it once published.
 
 **When a task fails** its alert is written to the run's own folder,
 `{output}/.runs/{as_of}/{run_id}/alerts/<task>-try<n>.json` (and
@@ -63,13 +66,14 @@ READING: dict[str, Any] = {"retries": 3, "retry_delay": dt.timedelta(minutes=2),
 
 def _run() -> dict[str, str]:
     """This run's ``output`` (its dated folder), ``as_of`` and ``root``, from params and logical date."""
-    from pipelines.nightly import plan_run, resolve_as_of
+    from pipelines.nightly import plan_run, resolve_as_of, state_location
 
     context = get_current_context()
     params = context["params"]
     as_of = resolve_as_of(params.get("as_of"), context.get("logical_date"))
     run_dir = plan_run(params["output"], as_of, context["run_id"])
-    return {"root": params["output"], "output": str(run_dir), "as_of": as_of, "settings": params.get("settings") or ""}
+    return {"root": params["output"], "output": str(run_dir), "as_of": as_of, "settings": params.get("settings") or "",
+            "state": state_location(params["output"], params.get("state"))}
 
 
 def _ctx(run: dict[str, str]):  # -> RunContext (imported at run time)
@@ -77,7 +81,7 @@ def _ctx(run: dict[str, str]):  # -> RunContext (imported at run time)
 
     # published: where readers find the run once complete, and so where the previous run is looked for
     return RunContext.create(run["input"], run["output"], run["as_of"], run.get("settings") or None,
-                             published=os.path.join(run["root"], run["as_of"]))
+                             published=os.path.join(run["root"], run["as_of"]), state=run["state"])
 
 
 def _alert(context: dict) -> None:
@@ -129,6 +133,8 @@ def _alert(context: dict) -> None:
                        description="reference date YYYY-MM-DD; empty: the logical date"),
         "settings": Param(None, type=["null", "string"],
                           description="settings file (TOML); empty: the shipped pipelines/settings.toml"),
+        "state": Param(None, type=["null", "string"],
+                       description="state store: an SQLite file or a database URL; empty: {output}/state.sqlite"),
     },
     default_args={"retries": 1, "retry_delay": dt.timedelta(minutes=5), "retry_policy": DATA_PROBLEMS,
                   "execution_timeout": dt.timedelta(hours=2), "on_failure_callback": _alert},
@@ -167,9 +173,12 @@ def coverage_gap_nightly() -> None:
 
     @task(outlets=[PROSPECT_LISTS], execution_timeout=dt.timedelta(minutes=5))
     def publish_latest(run: dict[str, str]) -> str:
+        from pipelines.changes import record_night
         from pipelines.nightly import publish_run
 
-        return str(publish_run(run["root"], run["output"], run["as_of"]))
+        latest = publish_run(run["root"], run["output"], run["as_of"])
+        record_night(_ctx(run))  # the store moves on only once the night is published
+        return str(latest)
 
     run: Any = extract()  # an XComArg: the run's paths (never tables), handed to every task
     tasks: dict[str, Any] = {}

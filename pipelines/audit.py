@@ -23,7 +23,7 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from contract.groups import groups_of
+from contract.groups import ALL_GROUPS, groups_of
 from contract.registers import registers_given
 from matching.admin_units import current_wards
 from pipelines.audit_communes import commune_quality
@@ -31,8 +31,10 @@ from pipelines.audit_html import render_html
 from pipelines.catalogue import (
     AUDIT_HTML,
     AUDIT_JSON,
+    CHANGES,
     ESTIMATES,
     MODEL,
+    OPEN_PROSPECTS,
     ORG_LINKS,
     PERSON_LINKS,
     PROSPECTS,
@@ -138,7 +140,36 @@ def _prospects(ctx: RunContext) -> dict[str, Any] | None:
                           fill_value=0))
     communes = [{"province_code": p, "ward_code": w, "ward_name": n, "total": int(row.sum()),
                  **{g: int(row.get(g, 0)) for g in by_group}} for (p, w, n), row in table.iterrows()]
-    return {"total": len(prospects), "by_group": by_group, "by_province": by_province, "by_commune": communes}
+    return {"total": len(prospects), "by_group": by_group, "by_province": by_province, "by_commune": communes,
+            "changes": _changes(ctx)}
+
+
+def _changes(ctx: RunContext) -> dict[str, Any] | None:
+    """New, still open (listed before tonight, and since when: the oldest date), resolved and gone since the
+    previous night: in all, per group, per commune and group, and why prospects are gone (their reasons, a
+    place or date in them aside)."""
+    changes = _parquet(CHANGES.path(ctx), ["group", "ward_code", "change", "reason"])
+    listed = _parquet(OPEN_PROSPECTS.path(ctx), ["group", "ward_code", "since"])
+    summary = _json(SUMMARIES["changes"].path(ctx))
+    if changes is None or listed is None or not summary:
+        return None
+    kinds = ("new", "still_open", "resolved", "gone")
+    still = listed[listed["since"] < ctx.as_of.isoformat()]
+    rows = pd.concat([changes[["group", "ward_code", "change"]], still.assign(change="still_open")[
+        ["group", "ward_code", "change"]]], ignore_index=True)
+    counts = rows["change"].value_counts()
+    by_group = pd.crosstab(rows["group"], rows["change"]).reindex(columns=kinds, fill_value=0)
+    by_group = by_group.reindex([g for g in ALL_GROUPS if g in by_group.index])
+    by_commune = pd.crosstab([rows["ward_code"], rows["group"]], rows["change"]).reindex(columns=kinds, fill_value=0)
+    oldest = still.groupby(["ward_code", "group"])["since"].min().to_dict()
+    gone = changes.loc[changes["change"] == "gone", "reason"].str.replace(r"\s*(\(.*\)|\d.*)$", "", regex=True)
+    return {"previous_night": summary.get("previous_night"), "open": summary.get("open"),
+            **{k: int(counts.get(k, 0)) for k in kinds},
+            "by_group": {g: {k: int(row[k]) for k in kinds} for g, row in by_group.iterrows()},
+            "by_commune_and_group": [{"ward_code": w, "group": g, **{k: int(row[k]) for k in kinds},
+                                      "open_since": oldest.get((w, g))} for (w, g), row in by_commune.iterrows()],
+            "gone_reasons": {str(r): int(n) for r, n in sorted(gone.value_counts().items(),
+                                                               key=lambda x: (-x[1], x[0]))}}
 
 
 def _ratio(true: float, total: float) -> float | None:

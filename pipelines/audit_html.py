@@ -275,7 +275,28 @@ def _prospects_section(prospects: dict[str, Any] | None) -> list[str]:
                            for c in prospects["by_commune"]], set(range(3, 4 + len(groups))), " class=wide"))
     else:
         out.append("<p class=note>No prospects stage output in this run.</p>")
+    out += _changes_part(prospects.get("changes") if prospects else None)
+    return out
 
+
+def _changes_part(changes: dict[str, Any] | None) -> list[str]:
+    """Section 5, continued: new, resolved and gone since the previous night in the state store."""
+    if not changes:
+        return ["<p class=note>No changes stage output in this run.</p>"]
+    since = changes["previous_night"]
+    out = ["<h3 id='changes'>Since the previous night</h3>",
+           f"<p>Compared with the night of {since} in the state store" if since else
+           "<p>No earlier night in the state store: every prospect is new",
+           f" (<code>changes.csv</code>): {changes['new']:,} new, {changes['still_open']:,} still open, "
+           f"{changes['resolved']:,} resolved (now covered), "
+           f"{changes['gone']:,} gone (died, moved away, organisation no longer active...); "
+           f"{changes['open']:,} listed tonight.</p>"]
+    kinds = ("new", "still_open", "resolved", "gone")
+    out.append(_table(["group", "new", "still open", "resolved", "gone"],
+                      [[g, *(c[k] for k in kinds)] for g, c in changes["by_group"].items()], {1, 2, 3, 4}))
+    reasons = changes["gone_reasons"]
+    if reasons:
+        out.append(_table(["why gone", "prospects"], [[r, n] for r, n in reasons.items()], {1}))
     return out
 
 

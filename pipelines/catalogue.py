@@ -191,6 +191,15 @@ ESTIMATES = Artifact("prospects", "estimates.parquet", "parquet",
                      "per group and commune: listed, expected true among them, expected true left out, to verify", (
     *_columns("group", "ward_code"), Column("listed", "int"), *_columns("expected_true", "expected_missed",
                                                                          kind="float"), Column("to_verify", "int")))
+CHANGES_SUMMARY = Artifact("changes", "summary.json", "json", "the previous night compared, open prospects, changes")
+OPEN_PROSPECTS = Artifact("changes", "open.parquet", "parquet",
+                          "tonight's listed prospects and since when each is listed in its commune (to the store)", (
+    *_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since"),))
+_CHANGE = (*_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "change", "reason",
+                     "record", "since", "name"),)
+CHANGES = Artifact("changes", "changes.parquet", "parquet",
+                   "since the previous night in the store: `new`, `resolved` (by `record`), `gone`, why in Vietnamese",
+                   _CHANGE)
 PROSPECTS_CSV = Artifact("write_lists", "prospects.csv", "csv", "one row per prospect, full IDs",
                          PROSPECTS.columns, published=True)
 PROSPECTS_TO_VERIFY_CSV = Artifact("write_lists", "prospects_to_verify.csv", "csv",
@@ -205,7 +214,12 @@ REVIEW_CSV = Artifact("write_lists", "review.csv", "csv", "candidate pairs for c
 QUARANTINE_CSV = Artifact("write_lists", "quarantine/{register}.csv", "csv",
                           "every rejected row, its row number and its reason", None, published=True,
                           extra_columns=True)
-SUMMARY_CSV = Artifact("write_lists", "summary.csv", "csv", "prospects per commune and group", None, published=True)
+CHANGES_CSV = Artifact("write_lists", "changes.csv", "csv",
+                       "what changed since the previous night, per prospect: new, resolved, gone, and why", _CHANGE,
+                       published=True)
+SUMMARY_CSV = Artifact("write_lists", "summary.csv", "csv",
+                       "prospects per commune and group; new, resolved and gone since the previous night", None,
+                       published=True)
 WORKBOOK_FOLDER = "by_ward"
 WORKBOOK = Artifact("write_province", f"{WORKBOOK_FOLDER}/<province_code>/<ward_code>.xlsx", "xlsx",
                     "one commune's prospects, one sheet per group, IDs masked", published=True)
@@ -220,7 +234,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
     QUALITY_VALIDATIONS, DATA_DOCS, STANDARDISE_SUMMARY,
     *(a for name, a in STANDARDISED.items() if name != "labour"), LINK_SUMMARY, PERSON_LINKS,
     REVIEW, BEST_UNLINKED, MODEL, CANDIDATES, ORG_LINKS, ORG_CANDIDATES, ORG_MODEL, PROSPECTS_SUMMARY, PROSPECTS,
-    PROSPECTS_TO_VERIFY, ESTIMATES, PROSPECTS_CSV, PROSPECTS_TO_VERIFY_CSV, LINKS_CSV, REVIEW_CSV,
+    PROSPECTS_TO_VERIFY, ESTIMATES, CHANGES_SUMMARY, OPEN_PROSPECTS, CHANGES, PROSPECTS_CSV, CHANGES_CSV,
+    PROSPECTS_TO_VERIFY_CSV, LINKS_CSV, REVIEW_CSV,
     QUARANTINE_CSV, SUMMARY_CSV, WORKBOOK, AUDIT_JSON, AUDIT_HTML, MANIFEST,
 )
 # Written only when the optional `labour` register is given (ARTIFACTS: by every run).

@@ -1,4 +1,5 @@
-"""``covgap run --input DIR --output DIR --as-of YYYY-MM-DD [--settings FILE]`` (see ../shared/contract.md),
+"""``covgap run --input DIR --output DIR --as-of YYYY-MM-DD [--settings FILE] [--state FILE|URL]``
+(see ../shared/contract.md),
 ``covgap check --input DIR`` (will these registers be read, and which rows would be quarantined?) and
 ``covgap --version``.
 
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", required=True, help="folder to write the lists and reports into")
     run.add_argument("--as-of", required=True, type=_date, help="reference date, YYYY-MM-DD")
     run.add_argument("--settings", help="settings file (TOML; default: the shipped pipelines/settings.toml)")
+    run.add_argument("--state", help="state store: an SQLite file, or a database URL (postgresql://user@host/db); "
+                     "default: state.sqlite in .DIR.covgap/ beside --output DIR")
     run.add_argument("--verbose", "-v", action="store_true", help="log what each stage does")
     check = commands.add_parser("check", help="read and validate the registers only: which rows would be "
                                 "quarantined, which expectations fail (nothing is published)")
@@ -94,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipelines.changes import record_night
     from pipelines.context import RunContext
     from pipelines.exceptions import CovgapError
     from pipelines.flow import STAGE_NAMES
@@ -101,15 +105,23 @@ def _run(args: argparse.Namespace) -> int:
     from pipelines.progress import Progress
     from pipelines.run import run_pipeline
     from pipelines.settings import load_settings
+    from pipelines.state_store import StateStoreError
 
-    target = RunContext.create(args.input, args.output, args.as_of, args.settings)
+    target = RunContext.create(args.input, args.output, args.as_of, args.settings, state=args.state)
     os.umask(0o077)  # everything the run writes holds personal data: owner-only
     try:
         load_settings(target.settings_file)  # first: a bad settings file stops the run before any stage
         with build_folder(target.output, target.as_of) as build:
-            ctx = RunContext.create(target.input, build, target.as_of, target.settings_file, published=target.output)
+            ctx = RunContext.create(target.input, build, target.as_of, target.settings_file, published=target.output,
+                                    state=target.state_location)
             summaries = run_pipeline(ctx, progress=Progress(list(STAGE_NAMES)))
             switch(build, target.output)
+            try:  # only now that the night is published; still under the folder's lock
+                record_night(target)
+            except StateStoreError as error:
+                print(f"covgap: the night was published to {target.output} but not recorded: {error}; run the "
+                      "same date again once the store can be used", file=sys.stderr)
+                return 1
     except FolderBusy as error:
         print(f"covgap: {error}", file=sys.stderr)
         return 3

@@ -13,7 +13,9 @@ from pipelines.catalogue import DEFAULT_SETTINGS_FILE, SETTINGS
 if TYPE_CHECKING:
     from pipelines.settings import Settings
 
-__all__ = ["RunContext"]
+__all__ = ["STATE_FILE", "RunContext"]
+
+STATE_FILE = "state.sqlite"  # the embedded state store's file name (covgap run: in .DIR.covgap/; the DAG: in its root)
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,9 @@ class RunContext:
     (each file's place: ``pipelines/catalogue.py``). ``settings_file`` None: the shipped one.
     ``published``: where readers will find this run once it is complete (``covgap run`` builds in a
     folder of its own and switches it to ``--output``; the DAG links ``{root}/{as_of}``), which is
-    where the previous run is looked for; None: ``output`` itself.
+    where the previous run is looked for; None: ``output`` itself. ``state``: the state store
+    (``pipelines.state_store``: an SQLite file or a database URL); None: ``state.sqlite`` in the
+    published folder's workspace ``.DIR.covgap/`` (beside it, never inside the folder a run swaps).
     """
 
     input: Path
@@ -32,6 +36,7 @@ class RunContext:
     as_of: dt.date
     settings_file: Path | None = None
     published: Path | None = None
+    state: str | None = None
 
     def __post_init__(self) -> None:
         # Absolute from here on: stages, GX stores and Airflow workers may not share a cwd.
@@ -41,6 +46,8 @@ class RunContext:
         object.__setattr__(self, "settings_file", Path(settings).expanduser().absolute())
         published = self.output if self.published is None else self.published
         object.__setattr__(self, "published", Path(published).expanduser().absolute())
+        if self.state and "://" not in self.state:  # a file: absolute, as the folders are
+            object.__setattr__(self, "state", str(Path(self.state).expanduser().absolute()))
 
     @cached_property
     def settings(self) -> Settings:
@@ -50,11 +57,21 @@ class RunContext:
         recorded = SETTINGS.path(self)
         return load_settings(recorded if recorded.is_file() else self.settings_file)
 
+    @property
+    def state_location(self) -> str:
+        """Where the state store is: ``state``, else the default beside the published folder."""
+        if self.state:
+            return self.state
+        from pipelines.output_folder import workspace_of
+
+        return str(workspace_of(Path(str(self.published))) / STATE_FILE)
+
     @classmethod
     def create(cls, input: str | Path, output: str | Path, as_of: str | dt.date,
-               settings: str | Path | None = None, published: str | Path | None = None) -> RunContext:
+               settings: str | Path | None = None, published: str | Path | None = None,
+               state: str | Path | None = None) -> RunContext:
         """Build a context from CLI or DAG parameters (an as-of text is `YYYY-MM-DD`)."""
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
         return cls(Path(input), Path(output), as_of, Path(settings) if settings else None,
-                   Path(published) if published else None)
+                   Path(published) if published else None, str(state) if state else None)

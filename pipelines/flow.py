@@ -4,7 +4,7 @@
 Airflow task per stage from it (``dags/coverage_gap_nightly.py``), with the stage's timeout and
 retry class, and one mapped task per item for a stage that runs ``over`` another's result.
 
-    settings -> ingest -> validate -> quality -> standardise -> link -> prospects
+    settings -> ingest -> validate -> quality -> standardise -> link -> prospects -> changes
       -> write_lists -> provinces -> write_province (per province) -> write_audit -> write_manifest
 
 Light on purpose: the DAG file imports this module while Airflow parses it, so each ``run``
@@ -102,6 +102,12 @@ def _prospects(ctx: RunContext) -> Any:
     return prospects.run(ctx)
 
 
+def _changes(ctx: RunContext) -> Any:
+    from pipelines import changes
+
+    return changes.run(ctx)
+
+
 def _write_lists(ctx: RunContext) -> Any:
     from pipelines import publish
 
@@ -156,24 +162,30 @@ FLOW: tuple[Stage, ...] = (
           (*_STANDARDISED, c.PERSON_LINKS, c.ORG_LINKS, c.BEST_UNLINKED, c.CANDIDATES, c.ORG_CANDIDATES,
            c.LABOUR_EMPLOYERS, c.SETTINGS),
           (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.ESTIMATES, _SUMMARIES["prospects"]), _HOUR, summary=True),
+    Stage("changes", _changes, "compares the lists with the previous night in the state store: new, resolved, gone",
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.STANDARDISED["population"], c.STANDARDISED["insured"],
+           c.STANDARDISED["organisations"], c.STANDARDISED["household_businesses"], c.PERSON_LINKS, c.ORG_LINKS),
+          (c.OPEN_PROSPECTS, c.CHANGES, _SUMMARIES["changes"]), _HOUR, retry="reading", summary=True),
     Stage("write_lists", _write_lists,
-          "`prospects.csv`, `prospects_to_verify.csv`, `links.csv`, `review.csv`, `quarantine/`, `summary.csv`",
-          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.PERSON_LINKS, c.ORG_LINKS, c.REVIEW, c.STANDARDISED["employers"],
-           c.QUARANTINED, _SUMMARIES["ingest"], _SUMMARIES["validate"]),
-          (c.PROSPECTS_CSV, c.PROSPECTS_TO_VERIFY_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.QUARANTINE_CSV, c.SUMMARY_CSV),
-          _HOUR),
+          "`prospects.csv`, `prospects_to_verify.csv`, `changes.csv`, `links.csv`, `review.csv`, `quarantine/`, "
+          "`summary.csv`",
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.CHANGES, c.PERSON_LINKS, c.ORG_LINKS, c.REVIEW,
+           c.STANDARDISED["employers"], c.QUARANTINED, _SUMMARIES["ingest"], _SUMMARIES["validate"]),
+          (c.PROSPECTS_CSV, c.PROSPECTS_TO_VERIFY_CSV, c.CHANGES_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.QUARANTINE_CSV,
+           c.SUMMARY_CSV), _HOUR),
     Stage("provinces", _provinces, "provinces with prospects (removes workbooks of provinces that have none now)",
-          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY), (), dt.timedelta(minutes=30), after=("prospects",)),
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY), (), dt.timedelta(minutes=30), after=("changes",)),
     Stage("write_province", _write_province, "one per province (34 at most): its commune workbooks",
-          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.ESTIMATES, c.STANDARDISED["population"], c.STANDARDISED["managers"],
-           c.VALIDATED, c.SETTINGS), (c.WORKBOOK,), _HOUR, over="provinces"),
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.ESTIMATES, c.OPEN_PROSPECTS, c.CHANGES, c.STANDARDISED["population"],
+           c.STANDARDISED["managers"], c.VALIDATED, c.SETTINGS), (c.WORKBOOK,), _HOUR, over="provinces"),
     Stage("write_audit", _write_audit, "`audit.html` and `audit.json`: ledger, quality, matching, prospects",
           (_SUMMARIES["ingest"], _SUMMARIES["validate"], _SUMMARIES["link"], c.QUALITY_SUMMARY, c.PERSON_LINKS,
-           c.REVIEW, c.MODEL, c.ORG_LINKS, c.PROSPECTS, c.QUARANTINED, *_STANDARDISED),
+           c.REVIEW, c.MODEL, c.ORG_LINKS, c.PROSPECTS, c.CHANGES, _SUMMARIES["changes"], c.QUARANTINED,
+           *_STANDARDISED),
           (c.AUDIT_JSON, c.AUDIT_HTML), dt.timedelta(minutes=30), after=("write_lists",)),
     Stage("write_manifest", _write_manifest, "`manifest.json`: every input row accounted for, every output hashed",
-          (c.PROSPECTS, c.PROSPECTS_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.SUMMARY_CSV, c.QUARANTINE_CSV, c.WORKBOOK,
-           c.AUDIT_JSON, c.AUDIT_HTML, c.SETTINGS, _SUMMARIES["ingest"], _SUMMARIES["validate"],
+          (c.PROSPECTS, c.PROSPECTS_CSV, c.CHANGES_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.SUMMARY_CSV, c.QUARANTINE_CSV,
+           c.WORKBOOK, c.AUDIT_JSON, c.AUDIT_HTML, c.SETTINGS, _SUMMARIES["ingest"], _SUMMARIES["validate"],
            _SUMMARIES["standardise"], _SUMMARIES["link"], _SUMMARIES["prospects"]),
           (c.MANIFEST,), dt.timedelta(minutes=30), after=("write_province", "write_audit")),
 )

@@ -25,6 +25,7 @@ __all__ = [
     "publish_run",
     "resolve_as_of",
     "send_alert_email",
+    "state_location",
     "write_alert",
 ]
 
@@ -49,6 +50,20 @@ def resolve_as_of(requested: str | None, logical_date: dt.datetime | None) -> st
     from zoneinfo import ZoneInfo
 
     return logical_date.astimezone(ZoneInfo(TIMEZONE)).date().isoformat()
+
+
+def state_location(output: str, given: str | None = None) -> str:
+    """The state store of the runs under ``output``: ``given`` (a file or a database URL), else
+    ``{output}/state.sqlite``, beside the dated folders (a rerun of a date swaps its folder, never the store).
+
+    >>> state_location("/runs"), state_location("/runs", "postgresql://covgap@db/covgap")
+    ('/runs/state.sqlite', 'postgresql://covgap@db/covgap')
+    """
+    if given:
+        return given if "://" in given else os.path.abspath(os.path.expanduser(given))
+    from pipelines.context import STATE_FILE
+
+    return os.path.join(os.path.abspath(os.path.expanduser(output)), STATE_FILE)
 
 
 def plan_run(output: str, as_of: str, run_id: str | None = None) -> Path:

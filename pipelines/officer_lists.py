@@ -137,17 +137,27 @@ def band_of(sheet: Sheet, row: Record, head: tuple[str, str] | None = None) -> s
 
 
 def write_summary(prospects: pd.DataFrame, wards: pd.DataFrame, target: Path,
-                  groups: tuple[str, ...] = GROUPS) -> pd.DataFrame:
+                  groups: tuple[str, ...] = GROUPS, changes: pd.DataFrame | None = None) -> pd.DataFrame:
     """``summary.csv``: per commune with prospects, one count column per group of the run
-    (``groups``: ``contract.groups.groups_of`` its registers) and ``total``.
+    (``groups``: ``contract.groups.groups_of`` its registers) and ``total``; with ``changes``
+    (``pipelines.changes``), also ``new``, ``resolved`` and ``gone`` since the previous night, and
+    the communes whose only news is a resolved or gone prospect.
 
     ``wards`` is the reference table (``matching.admin_units.current_wards()``). UTF-8 with a
     byte-order mark, so Excel shows the Vietnamese names.
     """
     frame = checked(prospects)
     counts = pd.crosstab(frame["ward_code"], frame["group"]).reindex(columns=list(groups), fill_value=0)
+    kinds: list[str] = []
+    if changes is not None:
+        kinds = ["new", "resolved", "gone"]
+        moved = pd.crosstab(changes["ward_code"], changes["change"]).reindex(columns=kinds, fill_value=0) \
+            if len(changes) else pd.DataFrame(columns=kinds, dtype="int64")
+        index = counts.index.union(moved.index)
+        counts = counts.reindex(index, fill_value=0).join(moved.reindex(index, fill_value=0))
+        counts.index.name = "ward_code"
     counts.columns.name = None
-    counts["total"] = counts.sum(axis=1)
+    counts["total"] = counts[list(groups)].sum(axis=1)
     names = wards.set_index("ward_code")[["ward_name", "province_code", "province_name"]]
     fallback = frame.groupby("ward_code")[["province_code"]].first()
     fallback["ward_name"] = (
@@ -155,9 +165,9 @@ def write_summary(prospects: pd.DataFrame, wards: pd.DataFrame, target: Path,
     )
     provinces = dict(zip(wards["province_code"], wards["province_name"], strict=False))
     fallback["province_name"] = fallback["province_code"].map(provinces).fillna("")
-    info = names.reindex(counts.index).fillna(fallback)  # communes missing from the reference keep theirs
+    info = names.reindex(counts.index).fillna(fallback.reindex(counts.index)).fillna("")
     summary = info.join(counts).reset_index().sort_values("ward_code", ignore_index=True)
-    columns = ["province_code", "province_name", "ward_code", "ward_name", *groups, "total"]
-    summary = summary[columns].astype(dict.fromkeys((*groups, "total"), "int64"))
+    columns = ["province_code", "province_name", "ward_code", "ward_name", *groups, "total", *kinds]
+    summary = summary[columns].astype(dict.fromkeys((*groups, "total", *kinds), "int64"))
     write_csv(summary, target, bom=True)
     return summary

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
-__all__ = ["GROUP_LABELS", "HOUSEHOLDS", "OUTCOME", "PRIVACY_NOTE", "SHEETS", "TO_VERIFY", "Record", "Sheet",
-           "SheetColumn", "cell_text", "cell_value", "format_date", "mask_id", "maybe_id", "scrub", "sheet_of",
-           "text_of"]
+__all__ = ["CHANGE_LABELS", "CLOSED", "GROUP_LABELS", "HOUSEHOLDS", "NEW_LABEL", "OUTCOME", "PRIVACY_NOTE", "SHEETS",
+           "TO_VERIFY", "Record", "Sheet", "SheetColumn", "cell_text", "cell_value", "format_date", "mask_id",
+           "maybe_id", "scrub", "sheet_of", "since_label", "text_of"]
 
 Record = dict[str, str]  # one prospect, every value stripped text ("" when empty)
 # A 12-digit personal ID or 9-digit legacy ID inside free text (reason, evidence, address)
@@ -62,7 +63,12 @@ _REASON = SheetColumn("reason", "Lý do", 34, "free")
 _CONFIDENCE = SheetColumn("confidence", "Độ tin cậy", 8, "pct")
 _EVIDENCE = SheetColumn("evidence", "Căn cứ", 30, "free")
 _PERSON = (_NAME, _DOB, _SEX, _ID)
-_WHY = (_REASON, _CONFIDENCE, _EVIDENCE)
+# The keyed hash that names a prospect across nights (pipelines.prospect_ids): no personal ID in it,
+# so written as it is (never masked: it is what a filled-in workbook is read back by).
+_PROSPECT_ID = SheetColumn("prospect_id", "Mã đối tượng", 23, "prospect_id")
+# "Mới" on a row first listed tonight in this commune, else since when (pipelines.changes.since_label).
+_LISTED = SheetColumn("listed", "Trong danh sách", 11)
+_WHY = (_REASON, _CONFIDENCE, _EVIDENCE, _PROSPECT_ID)
 #: Filled in by hand at the door (left empty): what happened, when, and anything to remember.
 OUTCOME = (SheetColumn("outcome", "Kết quả", 16, "fill", always=True),
            SheetColumn("outcome_date", "Ngày", 10, "fill", always=True),
@@ -74,7 +80,7 @@ SHEETS: dict[str, Sheet] = {
         "Doanh nghiệp, hợp tác xã đang hoạt động chưa đăng ký tham gia BHXH bắt buộc",
         "đơn vị",
         None,
-        (_STT, _ORG, _TAX, _ADDRESS, _REPRESENTATIVE, _PHONE, _DECLARED, *_WHY, *OUTCOME),
+        (_STT, _LISTED, _ORG, _TAX, _ADDRESS, _REPRESENTATIVE, _PHONE, _DECLARED, *_WHY, *OUTCOME),
         "Đến đơn vị, hướng dẫn đăng ký đơn vị tham gia và đóng BHXH bắt buộc cho người lao động",
     ),
     "underdeclared_employer": Sheet(
@@ -82,7 +88,7 @@ SHEETS: dict[str, Sheet] = {
         "Đơn vị khai báo nhiều lao động hơn số lao động đang tham gia BHXH bắt buộc",
         "đơn vị",
         None,
-        (_STT, _ORG, _TAX, _ADDRESS, _REPRESENTATIVE, _PHONE, _DECLARED, _INSURED, *_WHY, *OUTCOME),
+        (_STT, _LISTED, _ORG, _TAX, _ADDRESS, _REPRESENTATIVE, _PHONE, _DECLARED, _INSURED, *_WHY, *OUTCOME),
         "Đối chiếu danh sách lao động của đơn vị với số người đang đóng; đề nghị đăng ký bổ sung người còn thiếu",
     ),
     "uninsured_manager": Sheet(
@@ -90,7 +96,7 @@ SHEETS: dict[str, Sheet] = {
         "Người quản lý doanh nghiệp, hợp tác xã chưa tham gia BHXH bắt buộc",
         "người",
         "org",  # listed in the organisation's commune: an officer visits one organisation at a time
-        (_STT, *_PERSON, SheetColumn("role", "Chức vụ", 14), _PHONE, *_WHY, *OUTCOME),
+        (_STT, _LISTED, *_PERSON, SheetColumn("role", "Chức vụ", 14), _PHONE, *_WHY, *OUTCOME),
         "Gặp người quản lý tại đơn vị, hướng dẫn tham gia BHXH bắt buộc (Luật BHXH 2024, Điều 2)",
     ),
     "uninsured_household_owner": Sheet(
@@ -100,6 +106,7 @@ SHEETS: dict[str, Sheet] = {
         "household",
         (
             _STT,
+            _LISTED,
             *_PERSON,
             SheetColumn("org_name", "Tên hộ kinh doanh", 26, "free"),
             SheetColumn("business_id", "Mã hộ kinh doanh", 15, "maybe_id"),
@@ -116,7 +123,7 @@ SHEETS: dict[str, Sheet] = {
         "nhưng chưa tham gia BHXH bắt buộc (đơn vị có trách nhiệm đóng)",
         "người",
         "org",  # listed in the organisation's commune: the employer owes the contribution
-        (_STT, *_PERSON, _ORG, _TAX, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
+        (_STT, _LISTED, *_PERSON, _ORG, _TAX, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
         "Đề nghị đơn vị đăng ký, đóng BHXH bắt buộc cho người lao động (Luật BHXH 41/2024/QH15, Điều 2)",
     ),
     "voluntary_si_prospect": Sheet(
@@ -124,7 +131,7 @@ SHEETS: dict[str, Sheet] = {
         "Người trong độ tuổi lao động chưa tham gia BHXH: vận động tham gia BHXH tự nguyện",
         "người",
         "household",
-        (_STT, *_PERSON, _RELATION, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
+        (_STT, _LISTED, *_PERSON, _RELATION, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
         "Tư vấn, vận động tham gia BHXH tự nguyện (mức đóng 22%, có hỗ trợ của Nhà nước)",
     ),
     "hi_prospect": Sheet(
@@ -132,7 +139,7 @@ SHEETS: dict[str, Sheet] = {
         "Người chưa có thẻ BHYT còn giá trị sử dụng",
         "người",
         "household",
-        (_STT, *_PERSON, _RELATION, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
+        (_STT, _LISTED, *_PERSON, _RELATION, _ADDRESS, _PHONE, *_WHY, *OUTCOME),
         "Kiểm tra người đó có thuộc nhóm được ngân sách đóng không (trẻ em dưới 6 tuổi, người từ 75 tuổi, "
         "hộ nghèo...); nếu không, vận động tham gia BHYT hộ gia đình",
     ),
@@ -146,7 +153,7 @@ def sheet_of(group: str) -> Sheet:
     if group in SHEETS:
         return SHEETS[group]
     return Sheet(group[:31], group, "người", None,
-                 (_STT, *_PERSON, _ORG, _TAX, _ADDRESS, _PHONE, *_WHY, *OUTCOME), "")
+                 (_STT, _LISTED, *_PERSON, _ORG, _TAX, _ADDRESS, _PHONE, *_WHY, *OUTCOME), "")
 
 
 #: Rows too unsure to be handed out as prospects (``prospects_to_verify``): one sheet, after the
@@ -159,6 +166,22 @@ TO_VERIFY = Sheet(
     (_STT, SheetColumn("group", "Nhóm", 16, "group"), *_PERSON, _ORG, _ADDRESS, *_WHY, *OUTCOME),
     "Tra cứu hồ sơ BHXH, BHYT của người đó trước; chỉ vận động khi xác định đúng là đối tượng",
 )
+#: Last night's prospects of the commune that tonight's list no longer has (``pipelines.changes``):
+#: resolved (now covered, by which record) or gone (died, moved away, organisation dissolved...).
+CLOSED = Sheet(
+    "Đã giải quyết, không còn",
+    "Đối tượng có trong danh sách lần trước, nay đã tham gia (đã giải quyết) hoặc không còn là đối tượng",
+    "trường hợp",
+    None,
+    (_STT, SheetColumn("group", "Nhóm", 16, "group", always=True), SheetColumn("name", "Họ tên / tên đơn vị", 26,
+                                                                               "free", always=True),
+     _ID, _TAX, SheetColumn("change_label", "Tình trạng", 14, always=True),
+     SheetColumn("reason", "Lý do", 34, "free", always=True), SheetColumn("record_label", "Hồ sơ", 20),
+     SheetColumn("listed", "Trong danh sách từ", 11), _PROSPECT_ID),
+    "Không cần đến lại; đối chiếu nếu thấy chưa đúng",
+)
+CHANGE_LABELS = {"resolved": "Đã giải quyết", "gone": "Không còn"}
+NEW_LABEL = "Mới"  # a row first listed in its commune tonight (shown bold, in red)
 #: Every household with all of its members' prospects (the groups whose sheets band by household):
 #: one row per person, the groups named in one cell, so a household is visited once.
 HOUSEHOLDS = Sheet(
@@ -231,6 +254,18 @@ def format_date(value: object) -> str:
     if all(p.isdigit() for p in parts) and len(parts[0]) == 4 and len(parts) <= 3:
         return "/".join(reversed(parts))
     return text_of(value)
+
+
+def since_label(since: object, as_of: date) -> str:
+    """What a workbook shows of when a row was first listed in its commune (``pipelines.changes``).
+
+    >>> since_label("2026-07-01", date(2026, 7, 1)), since_label("2026-06-28", date(2026, 7, 1)), since_label("", None)
+    ('Mới', 'Từ 28/06/2026', '')
+    """
+    text = text_of(since)
+    if not text or as_of is None:
+        return ""
+    return NEW_LABEL if text == as_of.isoformat() else f"Từ {format_date(text)}"
 
 
 _SEXES = {"M": "Nam", "F": "Nữ"}

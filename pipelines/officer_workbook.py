@@ -32,7 +32,9 @@ from pipelines.catalogue import WORKBOOK_FOLDER, workbook_path
 from pipelines.files import atomic_path
 from pipelines.officer_lists import PROVINCE_CODE, WARD_CODE, Route, band_key, band_of, records_by_ward, sort_key
 from pipelines.officer_sheets import (
+    CLOSED,
     HOUSEHOLDS,
+    NEW_LABEL,
     PRIVACY_NOTE,
     TO_VERIFY,
     Record,
@@ -73,7 +75,9 @@ def _formats(workbook: Workbook) -> dict[str, object]:
         ),
         "band": workbook.add_format({**cell, "bold": True, "bg_color": "#F2F2F2"}),
         "text": workbook.add_format(cell),
-        "fill": workbook.add_format({**cell, "bg_color": "#FFFDE7"}),  # to be written in by hand
+        # to be written in by hand: the only cells left unlocked on a protected sheet
+        "fill": workbook.add_format({**cell, "bg_color": "#FFFDE7", "locked": False}),
+        "new": workbook.add_format({**cell, "bold": True, "font_color": "#C00000"}),  # first listed tonight
         "int": workbook.add_format({**cell, "num_format": "0", "align": "right"}),
         "pct": workbook.add_format({**cell, "num_format": "0%", "align": "right"}),
     }
@@ -169,6 +173,9 @@ def _write_sheet(
     sheet = workbook.add_worksheet(spec.name)
     last = len(columns) - 1
     _setup_page(sheet, spec, columns, place, as_of)
+    # protected without a password (it guards against slips, not people): only the outcome cells take input,
+    # so a filled-in workbook comes back with the rest as it was written; columns and rows may still be resized
+    sheet.protect("", {"format_columns": True, "format_rows": True})
     sheet.set_row(0, 22)
     sheet.merge_range(0, 0, 0, last, _title(place, as_of), formats["title"])
     how_sure = _how_sure(spec, rows, missed) if spec is not TO_VERIFY and spec is not HOUSEHOLDS else ""
@@ -194,7 +201,9 @@ def _write_sheet(
 
 def _write_row(sheet: Worksheet, formats: dict[str, object], columns: list[SheetColumn], row_index: int,
                values: list[object]) -> None:
-    values = [cell_text(value) if isinstance(value, str) else value for value in values]  # no ID in any text
+    # no ID in any text; a prospect_id is a keyed hash, written as it is (it is how the row is read back)
+    values = [cell_text(value) if isinstance(value, str) and column.kind != "prospect_id" else value
+              for column, value in zip(columns, values, strict=True)]
     sheet.set_row(row_index, _height([(c.width, v) for c, v in zip(columns, values, strict=True)]))
     for index, (column, value) in enumerate(zip(columns, values, strict=True)):
         if column.kind == "fill":
@@ -202,7 +211,8 @@ def _write_row(sheet: Worksheet, formats: dict[str, object], columns: list[Sheet
         elif isinstance(value, (int, float)):
             sheet.write_number(row_index, index, value, formats["pct" if column.kind == "pct" else "int"])
         elif value:
-            sheet.write_string(row_index, index, str(value), formats["text"])  # never a formula or URL
+            style = "new" if column.key == "listed" and value == NEW_LABEL else "text"
+            sheet.write_string(row_index, index, str(value), formats[style])  # never a formula or URL
         else:
             sheet.write_blank(row_index, index, None, formats["text"])
 
@@ -300,14 +310,16 @@ def _enriched(rows: list[Record], directory: Directory) -> list[Record]:
 
 def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, to_verify: list[Record],
                     missed: dict[str, float], directory: Directory | None = None,
-                    groups: tuple[str, ...] = GROUPS) -> None:
+                    groups: tuple[str, ...] = GROUPS, closed: list[Record] | None = None) -> None:
     """One commune's workbook; ``place`` is "<commune>, <province>"; ``missed``: per group, the
     true prospects the model expects the commune's list to leave out; ``groups``: the run's groups
-    (``contract.groups.groups_of`` its registers), each a line of the cover and a sheet when it has rows."""
+    (``contract.groups.groups_of`` its registers), each a line of the cover and a sheet when it has rows;
+    ``closed``: last night's prospects resolved or gone (``pipelines.changes``), a sheet of their own."""
     directory = directory or Directory()
     rows, to_verify = _enriched(rows, directory), _enriched(to_verify, directory)
     households = _household_rows(rows)
-    addresses = {r["address"] for r in (*rows, *to_verify)} | {a for _, a in directory.households.values()}
+    closed = closed or []
+    addresses = {r["address"] for r in (*rows, *to_verify, *closed)} | {a for _, a in directory.households.values()}
     ordered_addresses = sorted(addresses)
     routes = dict(zip(ordered_addresses, route_keys(ordered_addresses), strict=True))
     with atomic_path(target) as tmp:
@@ -328,6 +340,7 @@ def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, t
         lines = [(HOUSEHOLDS, n_households, "hộ")] if households else []
         lines += [(sheet_of(g), len(by_group[g]), sheet_of(g).unit) for g in groups]
         lines += [(TO_VERIFY, len(to_verify), TO_VERIFY.unit)] if to_verify else []
+        lines += [(CLOSED, len(closed), CLOSED.unit)] if closed else []
         _write_cover(workbook, formats, place, as_of, lines, directory)
         if households:
             _write_sheet(workbook, formats, HOUSEHOLDS, households, place, as_of, directory, routes,
@@ -338,6 +351,8 @@ def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, t
                              missed.get(group))
         if to_verify:
             _write_sheet(workbook, formats, TO_VERIFY, to_verify, place, as_of, directory, routes)
+        if closed:
+            _write_sheet(workbook, formats, CLOSED, closed, place, as_of, directory, routes)
         workbook.close()
 
 
@@ -352,7 +367,7 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 def write_ward_workbooks(
     prospects: pd.DataFrame, out_dir: Path, as_of: date, *, provinces: Collection[str] | None = None,
     to_verify: pd.DataFrame | None = None, estimates: pd.DataFrame | None = None,
-    directory: Directory | None = None, groups: tuple[str, ...] = GROUPS,
+    directory: Directory | None = None, groups: tuple[str, ...] = GROUPS, closed: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """Write ``out_dir/by_ward/<province_code>/<ward_code>.xlsx`` for every commune with prospects
     (or rows to verify).
@@ -362,7 +377,8 @@ def write_ward_workbooks(
     never leaves a stale list behind. ``to_verify`` rows go to a sheet of their own; ``estimates``
     (per group and commune, ``expected_missed``) say how many each list is expected to leave out;
     ``directory``: household heads, organisations' representatives and phones, the contact line;
-    ``groups``: the run's groups (``contract.groups.groups_of`` its registers).
+    ``groups``: the run's groups (``contract.groups.groups_of`` its registers); ``closed``: last night's
+    prospects now resolved or gone (``pipelines.changes``), a sheet in their commune's workbook when it has one.
     Returns the number of prospects written per ward code.
     """
     ward_names, province_names = _names()
@@ -371,6 +387,7 @@ def write_ward_workbooks(
     kept: set[Path] = set()
     listed = records_by_ward(prospects)
     verify = records_by_ward(to_verify) if to_verify is not None and len(to_verify) else {}
+    resolved = records_by_ward(closed) if closed is not None and len(closed) else {}
     missed: dict[str, dict[str, float]] = {}
     if estimates is not None:
         for ward, group, value in estimates[["ward_code", "group", "expected_missed"]].itertuples(index=False):
@@ -385,7 +402,7 @@ def write_ward_workbooks(
         target = workbook_path(out_dir, province_code, ward_code)
         place = f"{ward_name}, {province_names.get(province_code, province_code)}"
         _write_workbook(target, rows, place, as_of, verify.get(ward_code, []), missed.get(ward_code, {}),
-                        directory, groups)
+                        directory, groups, resolved.get(ward_code, []))
         written[ward_code] = len(rows)
         kept.add(target)
     remove_stale_workbooks(Path(out_dir) / WORKBOOK_FOLDER, kept=kept, provinces=scope)

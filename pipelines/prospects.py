@@ -34,6 +34,7 @@ from pipelines.catalogue import (
 )
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
+from pipelines.prospect_ids import prospect_ids, prospect_key
 from pipelines.rules import contract_in_force, coverage_by_person, person_status
 from pipelines.summaries import ProspectsSummary, read_link, read_registers
 
@@ -294,7 +295,7 @@ ESTIMATE_COLUMNS = tuple(column.name for column in ESTIMATES.columns or ())
 
 
 def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: ProspectSettings,
-                    outsider_share: float = 0.0) -> Prospects:
+                    outsider_share: float = 0.0, key: bytes | None = None) -> Prospects:
     """The contract's groups from standardised tables and the link stage's tables.
 
     Every row a group could hold gets its ``confidence``, the probability that it is a true
@@ -303,6 +304,7 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     to be verified (not given to officers as prospects), and the estimates count, per group and
     commune, the expected true prospects among the listed and among the rest.
     """
+    key = prospect_key() if key is None else key  # first: a production run without its key stops here
     links, candidates = tables["person_links"], tables["candidates"]
     insured = tables["insured"].merge(links.loc[links["source"] == "insured", ["row_number", "person_id"]],
                                       on="row_number", how="left", suffixes=("_recorded", ""))
@@ -333,7 +335,7 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     listed = groups[groups["listing"] >= settings.list_probability]
     verify = groups[(groups["listing"] >= settings.verify_probability)
                     & (groups["listing"] < settings.list_probability)]
-    return Prospects(_finish(listed, people, evidence), _finish(verify, people, evidence), estimates)
+    return Prospects(_finish(listed, people, evidence, key), _finish(verify, people, evidence, key), estimates)
 
 
 def _estimates(groups: pd.DataFrame, settings: ProspectSettings) -> pd.DataFrame:
@@ -369,8 +371,9 @@ def _insured_evidence(best_unlinked: pd.DataFrame, floor: float) -> pd.DataFrame
                          "near_miss": best["match_probability"].astype(float).to_numpy()})
 
 
-def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
-    """Add person details, evidence and commune names; order columns and rows deterministically."""
+def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame, key: bytes) -> pd.DataFrame:
+    """Add person details, evidence, commune names and ``prospect_id`` (keyed with ``key``); order columns
+    and rows deterministically."""
     details = people[_PERSON_DETAILS].rename(columns={"dob": "date_of_birth", "address": "home_address"})
     out = groups.merge(details.reset_index(drop=True), on="person_id", how="left")
     out = out.merge(evidence.drop(columns="near_miss"), on="person_id", how="left")
@@ -384,6 +387,7 @@ def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame) 
     out["confidence"] = out["confidence"].astype(float).round(3)
     out["group_order"] = out["group"].map({g: i for i, g in enumerate(ALL_GROUPS)})
     out = out.sort_values(["group_order", "ward_code", "tax_code", "business_id", "person_id"], na_position="first")
+    out["prospect_id"] = prospect_ids(out, key)
     return out[list(PROSPECT_COLUMNS)].reset_index(drop=True)
 
 

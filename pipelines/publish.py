@@ -1,7 +1,7 @@
 """Publishing, the last steps of the flow: the files officers, engineers and auditors receive.
 
 ``write_lists``: ``prospects.csv`` (machine-readable, full IDs), ``prospects_to_verify.csv`` (rows
-too unsure to list), ``links.csv`` (every link and how
+too unsure to list), ``changes.csv`` (new, resolved, gone since the previous night), ``links.csv`` (every link and how
 it was made), ``review.csv``, ``quarantine/<register>.csv`` (every rejected row with its reason)
 and ``summary.csv``; ``plan_provinces`` and ``write_province``: the per-commune workbooks
 ``by_ward/<province_code>/<ward_code>.xlsx`` (masked IDs, one commune each, one province per
@@ -18,9 +18,12 @@ import pandas as pd
 from contract.groups import groups_of
 from matching.admin_units import current_wards
 from pipelines.catalogue import (
+    CHANGES,
+    CHANGES_CSV,
     ESTIMATES,
     LABOUR_EMPLOYERS,
     LINKS_CSV,
+    OPEN_PROSPECTS,
     ORG_LINKS,
     PERSON_LINKS,
     PROSPECTS,
@@ -41,6 +44,7 @@ from pipelines.files import write_csv
 from pipelines.ledger import check_balances, register_ledger
 from pipelines.officer_directory import directory_for
 from pipelines.officer_lists import write_summary
+from pipelines.officer_sheets import CHANGE_LABELS, format_date, mask_id, since_label
 from pipelines.officer_workbook import remove_stale_workbooks, write_ward_workbooks
 from pipelines.quality import find_previous_manifest
 from pipelines.summaries import read_ingest, read_registers, read_validate
@@ -111,6 +115,8 @@ def write_lists(ctx: RunContext) -> ListsWritten:
         raise CheckFailed(problems)
     write_csv(prospects, PROSPECTS_CSV.path(ctx))
     write_csv(pd.read_parquet(PROSPECTS_TO_VERIFY.path(ctx)), PROSPECTS_TO_VERIFY_CSV.path(ctx))
+    changes = pd.read_parquet(CHANGES.path(ctx))
+    write_csv(changes, CHANGES_CSV.path(ctx))
     write_csv(_links_table(ctx), LINKS_CSV.path(ctx))
     write_csv(pd.read_parquet(REVIEW.path(ctx)), REVIEW_CSV.path(ctx))
     registers = read_registers(ctx)
@@ -118,7 +124,7 @@ def write_lists(ctx: RunContext) -> ListsWritten:
         write_csv(pd.read_parquet(QUARANTINED.path(ctx, name)), QUARANTINE_CSV.path(ctx, name))
     if "labour" not in registers:  # an earlier run's into this folder
         QUARANTINE_CSV.path(ctx, "labour").unlink(missing_ok=True)
-    write_summary(prospects, current_wards(), SUMMARY_CSV.path(ctx), groups_of(registers))
+    write_summary(prospects, current_wards(), SUMMARY_CSV.path(ctx), groups_of(registers), changes)
     return {"prospects": len(prospects)}
 
 
@@ -139,12 +145,48 @@ def plan_provinces(ctx: RunContext) -> list[str]:
     return provinces
 
 
+def record_label(record: object) -> str:
+    """The record that resolved a prospect, as an officer may see it (an SI number masked).
+
+    >>> record_label("insured:0101234567"), record_label("employers:TS0001"), record_label(None)
+    ('Hồ sơ BHXH số 010***4567', 'Đơn vị BHXH mã TS0001', '')
+    """
+    source, _, key = str(record or "").partition(":")
+    if source == "insured":
+        return f"Hồ sơ BHXH số {mask_id(key)}"
+    if source == "employers":
+        return f"Đơn vị BHXH mã {key}"
+    return ""
+
+
+def _listed_since(ctx: RunContext, prospects: pd.DataFrame) -> pd.DataFrame:
+    """Prospects with ``listed``: "Mới" when first listed in their commune tonight, else since when."""
+    since = pd.read_parquet(OPEN_PROSPECTS.path(ctx), columns=["prospect_id", "ward_code", "since"])
+    out = prospects.merge(since, on=["prospect_id", "ward_code"], how="left", validate="many_to_one")
+    out["listed"] = [since_label(value, ctx.as_of) for value in out["since"]]
+    return out.drop(columns="since")
+
+
+def _closed(ctx: RunContext, province_code: str) -> pd.DataFrame:
+    """Last night's prospects of the province's communes that are resolved or gone, as workbook rows."""
+    changes = pd.read_parquet(CHANGES.path(ctx))
+    closed = changes[changes["change"] != "new"].copy()
+    wards = current_wards().set_index("ward_code")["province_code"]
+    closed["province_code"] = closed["ward_code"].map(wards)
+    closed = closed[closed["province_code"] == province_code]
+    closed["change_label"] = closed["change"].map(CHANGE_LABELS)
+    closed["record_label"] = [record_label(r) for r in closed["record"]]
+    closed["listed"] = [format_date(s) for s in closed["since"]]
+    return closed
+
+
 def write_province(ctx: RunContext, province_code: str) -> ProvinceWritten:
     """The commune workbooks of one province (removing any stale ones of an earlier run)."""
     prospects, verify = (pd.read_parquet(item.path(ctx)) for item in (PROSPECTS, PROSPECTS_TO_VERIFY))
     estimates = pd.read_parquet(ESTIMATES.path(ctx))
     mine, verify = (frame[frame["province_code"] == province_code] for frame in (prospects, verify))
-    written = write_ward_workbooks(mine, ctx.output, ctx.as_of, provinces=[province_code], to_verify=verify,
-                                   estimates=estimates, directory=directory_for(ctx, pd.concat([mine, verify])),
-                                   groups=groups_of(read_registers(ctx)))
+    written = write_ward_workbooks(_listed_since(ctx, mine), ctx.output, ctx.as_of, provinces=[province_code],
+                                   to_verify=verify, estimates=estimates,
+                                   directory=directory_for(ctx, pd.concat([mine, verify])),
+                                   groups=groups_of(read_registers(ctx)), closed=_closed(ctx, province_code))
     return {"province_code": province_code, "workbooks": len(written), "rows": sum(written.values())}

@@ -12,8 +12,10 @@ the others are warnings.
 The previous run, for the volume check, is found in this order: the ``previous_manifest``
 argument, the ``COVGAP_PREVIOUS_MANIFEST`` environment variable, the run this one will replace when
 its as-of is earlier (``ctx.published``: ``covgap run`` builds apart from the folder it publishes;
-a rerun of the same date compares with none, so that it stays byte-identical), else the newest
-``{published}/../YYYY-MM-DD/manifest.json`` dated before this run's as-of (the nightly layout).
+a rerun of the same date compares with none, so that it stays byte-identical), else the dated
+folder ``{published}/../YYYY-MM-DD/`` of the latest night before this one that the state store
+recorded (the nightly layout: ``pipelines.state_store``), else the newest such folder dated before
+this run's as-of (runs from before the store).
 Outputs are deterministic: fixed run id (the as-of date), no random ids, no wall-clock time.
 """
 
@@ -72,9 +74,24 @@ def find_previous_manifest(ctx: RunContext, explicit: str | Path | None = None) 
     here = Path(ctx.published or ctx.output)
     if here != ctx.output and "" < _as_of_of(here / "manifest.json") < ctx.as_of.isoformat():
         return here / "manifest.json"  # the published run this one replaces (a rerun of its date compares with none)
+    night = _night_before(ctx)  # the nightly DAG: the previous night the state store recorded, in its dated folder
+    if night is not None and (here.parent / night.isoformat() / "manifest.json").is_file():
+        return here.parent / night.isoformat() / "manifest.json"
     earlier = [folder for folder in here.parent.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]")
                if folder.name < ctx.as_of.isoformat() and (folder / "manifest.json").is_file()]
     return max(earlier, key=lambda f: f.name) / "manifest.json" if earlier else None
+
+
+def _night_before(ctx: RunContext) -> dt.date | None:
+    """The latest night before this one in the state store; None when there is none or the store cannot be read
+    now (the ``changes`` stage reads it again, with retries, and stops the run if it still cannot)."""
+    from pipelines.state_store import StateStoreError, Store
+
+    try:
+        return Store(ctx.state_location).night_before(ctx.as_of)
+    except StateStoreError as error:
+        log.warning("previous run: %s; looking for it among the dated folders", error)
+        return None
 
 
 def _as_of_of(manifest: Path) -> str:

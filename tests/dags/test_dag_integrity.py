@@ -89,20 +89,20 @@ def test_every_task_retries_times_out_and_alerts(inspected: dict) -> None:
 
 
 # The flow as the contract and the README describe it, written here independently of pipelines/flow.py.
-EXPECTED_FLOW = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects", "write_lists",
-                 "provinces", "write_province", "write_audit", "write_manifest"]
+EXPECTED_FLOW = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects", "changes",
+                 "write_lists", "provinces", "write_province", "write_audit", "write_manifest"]
 
 
 def test_one_task_per_stage_in_order_with_provinces_fanned_out(inspected: dict) -> None:
     tasks = inspected["tasks"]
-    chain = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects"]
+    chain = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects", "changes"]
     assert tasks["settings"]["upstream"] == ["extract"]
     for before, after in zip(chain, chain[1:], strict=False):
         assert tasks[after]["upstream"] == sorted(["extract", before])
     assert tasks["write_province"]["mapped"]
     assert tasks["write_province"]["upstream"] == ["extract", "provinces"]
-    assert tasks["provinces"]["upstream"] == ["extract", "prospects"]
-    assert tasks["write_lists"]["upstream"] == ["extract", "prospects"]
+    assert tasks["provinces"]["upstream"] == ["changes", "extract"]
+    assert tasks["write_lists"]["upstream"] == ["changes", "extract"]
     assert tasks["write_audit"]["upstream"] == ["extract", "write_lists"]
     assert tasks["write_manifest"]["upstream"] == ["extract", "write_audit", "write_province"]
     assert tasks["publish_latest"]["upstream"] == ["extract", "write_manifest"]
@@ -126,7 +126,7 @@ def test_assets_params_schedule_and_docs(inspected: dict) -> None:
     tasks = inspected["tasks"]
     assert len(tasks["extract"]["inlets"]) == 7
     assert tasks["publish_latest"]["outlets"] == ["covgap_prospect_lists"]
-    assert inspected["params"] == ["as_of", "input", "output", "settings"]
+    assert inspected["params"] == ["as_of", "input", "output", "settings", "state"]
     assert inspected["timezone"] == "Asia/Ho_Chi_Minh"
     assert inspected["expression"] == "30 1 * * *"  # 01:30 in Viet Nam, every night
     assert "publish_latest" in inspected["doc_md"]

@@ -18,6 +18,7 @@ import pytest
 
 from contract.registers import REGISTERS
 from pipelines.cli import main
+from pipelines.state_store import Store
 from sample_data.generator import generate
 from tests.dags.airflow_env import AIRFLOW, airflow_env, requires_airflow, run
 from tests.support.services import throwaway_database
@@ -64,8 +65,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def dag_test(home: Path, input: str, output: Path, as_of: str, **env: str) -> tuple[int, str]:
-    conf = json.dumps({"input": input, "output": str(output), "as_of": as_of})
+def dag_test(home: Path, input: str, output: Path, as_of: str, state: str | None = None, **env: str) -> tuple[int, str]:
+    conf = json.dumps({"input": input, "output": str(output), "as_of": as_of, **({"state": state} if state else {})})
     done = run([str(AIRFLOW), "dags", "test", DAG_ID, as_of, "-c", conf], airflow_env(home, **env), timeout=300)
     # the task logs stay readable: no Great Expectations decorator lines, each stage's timed lines
     assert "great_expectations._docs_decorators" not in done.stdout + done.stderr
@@ -94,6 +95,7 @@ def test_folder_run_publishes_what_covgap_run_publishes(folder_run: Path, refere
     latest = folder_run / "latest"
     assert latest.is_symlink() and run_dir.is_symlink()
     assert latest.resolve() == run_dir.resolve()
+    assert Store(folder_run / "state.sqlite").nights() == [AS_OF]  # recorded once published, beside the dated folders
 
 
 def test_rerun_of_a_date_is_byte_identical(folder_run: Path, home: Path, world: Path) -> None:
@@ -125,6 +127,7 @@ def test_failed_run_leaves_latest_alone_and_writes_an_alert(folder_run: Path, ho
     assert alert["dag_id"] == DAG_ID and alert["task_id"] == "ingest" and alert["as_of"] == failed_date
     assert "insured.csv" in alert["exception"] and "cut off" in alert["exception"]
     assert alert["run_id"]
+    assert Store(folder_run / "state.sqlite").nights() == [AS_OF]  # a failed night does not advance the store
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
@@ -159,8 +162,11 @@ def database(world: Path) -> Iterator[str]:
 
 def test_database_run_publishes_what_covgap_run_publishes(database: str, home: Path, reference: Path,
                                                          tmp_path: Path) -> None:
-    code, log = dag_test(home, "covgap_test", tmp_path, AS_OF.isoformat(), AIRFLOW_CONN_COVGAP_TEST=database)
+    # the state store in the same server (its own tables beside the registers')
+    code, log = dag_test(home, "covgap_test", tmp_path, AS_OF.isoformat(), state=database,
+                         AIRFLOW_CONN_COVGAP_TEST=database)
     assert code == 0, log
+    assert Store(database).nights() == [AS_OF] and not (tmp_path / "state.sqlite").exists()
     run_dir = tmp_path / AS_OF.isoformat()
     assert (run_dir / "prospects.csv").read_bytes() == (reference / "prospects.csv").read_bytes()
     assert published(run_dir) == published(reference)

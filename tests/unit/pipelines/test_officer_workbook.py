@@ -317,7 +317,7 @@ def _frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
     """Each row gets a unique token where the workbook shows it in column B (name or organisation)."""
     records = []
     for i, (ward, group, household) in enumerate(rows):
-        org_group = sheet_of(group).columns[1].key == "org_name"
+        org_group = [c.key for c in sheet_of(group).columns if c.key != "listed"][1] == "org_name"  # listed: not here
         token = f"Mục {i}"
         records.append(
             prospect(

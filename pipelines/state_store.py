@@ -1,0 +1,288 @@
+"""The state store: what each published night listed and what changed, kept between nights.
+
+One code path (SQLAlchemy Core) for the embedded default, an SQLite file beside the runs, and for
+PostgreSQL when a connection URL is given (``postgresql://user@host/db``). The schema is versioned:
+:data:`MIGRATIONS` is an ordered list of numbered SQL steps, each applied once, in order, and
+recorded in ``schema_version``; a store made by a newer covgap is refused rather than misread.
+
+Tables: ``nights`` (one row per published night: counts), ``open_prospects`` (per night, every
+listed prospect, its commune and since when it is listed there) and ``changes`` (per night, the
+rows of ``changes.csv``). A night ``D`` reads only nights before ``D`` (:meth:`Store.previous`), and
+writing ``D`` replaces whatever an earlier run of ``D`` recorded, in one transaction
+(:meth:`Store.record`): a rerun of a date reads and writes the same, and a run that fails before it
+is published records nothing.
+
+The store holds personal IDs (the key columns) as the outputs do: an SQLite file is owner-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from pipelines.exceptions import CovgapError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+__all__ = ["CHANGE_COLUMNS", "MIGRATIONS", "OPEN_COLUMNS", "Night", "StateStoreError", "Store", "describe", "store_url"]
+
+#: Columns of a night's open prospects, as :meth:`Store.previous` returns them and :meth:`Store.record` takes them.
+OPEN_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since")
+#: Columns of a night's changes (those of ``changes.csv`` the store keeps).
+CHANGE_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "change", "reason",
+                  "record")
+
+# Numbered, applied in order, never edited once released: a new need is a new step at the end.
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (1, "nights, open prospects and changes", (
+        """CREATE TABLE nights (
+            as_of VARCHAR(10) PRIMARY KEY,
+            listed INTEGER NOT NULL,
+            new INTEGER NOT NULL,
+            resolved INTEGER NOT NULL,
+            gone INTEGER NOT NULL)""",
+        """CREATE TABLE open_prospects (
+            as_of VARCHAR(10) NOT NULL REFERENCES nights (as_of) ON DELETE CASCADE,
+            prospect_id VARCHAR(32) NOT NULL,
+            group_name VARCHAR(64) NOT NULL,
+            ward_code VARCHAR(5) NOT NULL,
+            person_id VARCHAR(32),
+            tax_code VARCHAR(32),
+            business_id VARCHAR(64),
+            since VARCHAR(10) NOT NULL,
+            PRIMARY KEY (as_of, prospect_id, ward_code))""",
+        """CREATE TABLE changes (
+            as_of VARCHAR(10) NOT NULL REFERENCES nights (as_of) ON DELETE CASCADE,
+            prospect_id VARCHAR(32) NOT NULL,
+            group_name VARCHAR(64) NOT NULL,
+            ward_code VARCHAR(5) NOT NULL,
+            person_id VARCHAR(32),
+            tax_code VARCHAR(32),
+            business_id VARCHAR(64),
+            change VARCHAR(16) NOT NULL,
+            reason TEXT NOT NULL,
+            record VARCHAR(128),
+            PRIMARY KEY (as_of, prospect_id, ward_code, change))""",
+    )),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class StateStoreError(CovgapError):
+    """The state store cannot be used (unreachable, or made by a newer covgap); the message names it."""
+
+
+@dataclass(frozen=True)
+class Night:
+    """The night a run follows: its date (None: no earlier night) and what it listed."""
+
+    as_of: dt.date | None
+    open: pd.DataFrame  # OPEN_COLUMNS
+
+
+def store_url(location: str | Path) -> str:
+    """A database URL from ``--state``: a URL as given (``postgresql://`` uses psycopg), else an SQLite file.
+
+    >>> store_url("/runs/state.sqlite")
+    'sqlite:////runs/state.sqlite'
+    >>> store_url("postgresql://postgres@127.0.0.1:5432/covgap")
+    'postgresql+psycopg://postgres@127.0.0.1:5432/covgap'
+    """
+    text = str(location)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().absolute()}"
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def describe(location: str | Path) -> str:
+    """The store named for messages, without a password.
+
+    >>> describe("postgresql://u:secret@db:5432/covgap")
+    'postgresql://u:***@db:5432/covgap'
+    """
+    from sqlalchemy.engine import make_url
+
+    text = str(location)
+    return make_url(text).render_as_string(hide_password=True) if "://" in text else text
+
+
+class Store:
+    """One state store, opened from a path (SQLite) or a URL."""
+
+    def __init__(self, location: str | Path) -> None:
+        self.location = str(location)
+        self.url = store_url(location)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    def exists(self) -> bool:
+        """Whether there is anything to read: a server is asked; an SQLite file that is not there is an empty store
+        (reading never creates it)."""
+        return not self.is_sqlite or Path(self.url.removeprefix("sqlite:///")).is_file()
+
+    @contextmanager
+    def _engine(self) -> Iterator[Engine]:
+        from sqlalchemy import create_engine, event
+
+        if self.is_sqlite:
+            path = Path(self.url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # personal data: owner-only from the start
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        engine = create_engine(self.url, future=True)
+        if self.is_sqlite:
+            @event.listens_for(engine, "connect")
+            def _foreign_keys(connection: Any, _: Any) -> None:
+                connection.execute("PRAGMA foreign_keys = ON")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            with self._engine() as engine, engine.begin() as connection:
+                yield connection
+        except OperationalError as error:
+            raise StateStoreError(f"state store {describe(self.location)}: cannot be used: "
+                                  f"{str(error.orig).strip() or error}") from None
+
+    def version(self) -> int:
+        """The schema version the store is at (0: no schema yet)."""
+        if not self.exists():
+            return 0
+        with self._transaction() as connection:
+            return _version(connection)
+
+    def migrate(self) -> int:
+        """Bring the schema to :data:`SCHEMA_VERSION` (each missing step once, in order); returns the version."""
+        with self._transaction() as connection:
+            return _migrate(connection, self.location)
+
+    def previous(self, as_of: dt.date) -> Night:
+        """The latest night before ``as_of`` and its open prospects (none yet: an empty night)."""
+        from sqlalchemy import text
+
+        empty = Night(None, pd.DataFrame({c: pd.Series(dtype=object) for c in OPEN_COLUMNS}))
+        if not self.exists():
+            return empty
+        with self._transaction() as connection:
+            if _version(connection) == 0:
+                return empty
+            _check_version(_version(connection), self.location)
+            day = connection.execute(text("SELECT max(as_of) FROM nights WHERE as_of < :d"),
+                                     {"d": as_of.isoformat()}).scalar()
+            if day is None:
+                return empty
+            rows = connection.execute(text(
+                "SELECT prospect_id, group_name, ward_code, person_id, tax_code, business_id, since "
+                "FROM open_prospects WHERE as_of = :d ORDER BY prospect_id, ward_code"), {"d": day}).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=list(OPEN_COLUMNS), dtype=object)
+        return Night(dt.date.fromisoformat(day), frame)
+
+    def night_before(self, as_of: dt.date) -> dt.date | None:
+        """The latest night recorded before ``as_of`` (None: none)."""
+        from sqlalchemy import text
+
+        if self.version() == 0:
+            return None
+        with self._transaction() as connection:
+            day = connection.execute(text("SELECT max(as_of) FROM nights WHERE as_of < :d"),
+                                     {"d": as_of.isoformat()}).scalar()
+        return dt.date.fromisoformat(day) if day else None
+
+    def nights(self) -> list[dt.date]:
+        """Every night recorded, oldest first."""
+        from sqlalchemy import text
+
+        if self.version() == 0:
+            return []
+        with self._transaction() as connection:
+            return [dt.date.fromisoformat(d) for d in
+                    connection.execute(text("SELECT as_of FROM nights ORDER BY as_of")).scalars()]
+
+    def changes(self, as_of: dt.date) -> pd.DataFrame:
+        """The changes recorded for night ``as_of``."""
+        from sqlalchemy import text
+
+        with self._transaction() as connection:
+            rows = connection.execute(text(
+                "SELECT prospect_id, group_name, ward_code, person_id, tax_code, business_id, change, reason, record "
+                "FROM changes WHERE as_of = :d ORDER BY prospect_id, ward_code, change"), {"d": as_of.isoformat()})
+            return pd.DataFrame([tuple(r) for r in rows], columns=list(CHANGE_COLUMNS), dtype=object)
+
+    def record(self, as_of: dt.date, open_prospects: pd.DataFrame, changes: pd.DataFrame) -> None:
+        """Record night ``as_of`` (replacing an earlier record of it), in one transaction."""
+        from sqlalchemy import text
+
+        day = as_of.isoformat()
+        counts = changes["change"].value_counts()
+        with self._transaction() as connection:
+            _migrate(connection, self.location)
+            connection.execute(text("DELETE FROM open_prospects WHERE as_of = :d"), {"d": day})
+            connection.execute(text("DELETE FROM changes WHERE as_of = :d"), {"d": day})
+            connection.execute(text("DELETE FROM nights WHERE as_of = :d"), {"d": day})
+            connection.execute(text(
+                "INSERT INTO nights (as_of, listed, new, resolved, gone) VALUES (:d, :listed, :new, :resolved, :gone)"),
+                {"d": day, "listed": len(open_prospects), **{k: int(counts.get(k, 0))
+                                                            for k in ("new", "resolved", "gone")}})
+            for table, frame, columns in (("open_prospects", open_prospects, OPEN_COLUMNS),
+                                          ("changes", changes, CHANGE_COLUMNS)):
+                rows = _rows(frame, columns, day)
+                if rows:
+                    names = ", ".join("group_name" if c == "group" else c for c in ("as_of", *columns))
+                    values = ", ".join(f":{c}" for c in ("as_of", *columns))
+                    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({values})"), rows)
+
+
+def _rows(frame: pd.DataFrame, columns: tuple[str, ...], day: str) -> list[dict[str, Any]]:
+    part = frame[list(columns)].astype(object)
+    part = part.where(part.notna(), None)
+    return [{"as_of": day, **dict(zip(columns, values, strict=True))} for values in part.itertuples(index=False)]
+
+
+def _version(connection: Connection) -> int:
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table("schema_version"):
+        return 0
+    return int(connection.execute(text("SELECT coalesce(max(version), 0) FROM schema_version")).scalar() or 0)
+
+
+def _check_version(version: int, location: str) -> None:
+    if version > SCHEMA_VERSION:
+        raise StateStoreError(f"state store {describe(location)}: schema version {version} is newer than this "
+                              f"covgap's ({SCHEMA_VERSION}): run a covgap at least as new as the one that wrote it")
+
+
+def _migrate(connection: Connection, location: str) -> int:
+    from sqlalchemy import text
+
+    version = _version(connection)
+    _check_version(version, location)
+    if version == 0:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS schema_version ("
+                                "version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL)"))
+    for number, name, steps in MIGRATIONS:
+        if number <= version:
+            continue
+        for step in steps:
+            connection.execute(text(step))
+        connection.execute(text("INSERT INTO schema_version (version, name) VALUES (:v, :n)"),
+                           {"v": number, "n": name})
+    return SCHEMA_VERSION

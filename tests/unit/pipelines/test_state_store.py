@@ -1,0 +1,126 @@
+"""The state store: migrations applied once and in order, a night reads only the nights before it,
+writing a night replaces its earlier record in one transaction; SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipelines.state_store import CHANGE_COLUMNS, MIGRATIONS, OPEN_COLUMNS, SCHEMA_VERSION, StateStoreError, Store
+from tests.support.required import missing
+
+D1, D2, D3 = dt.date(2026, 7, 1), dt.date(2026, 7, 2), dt.date(2026, 7, 3)
+
+
+def _open(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    """(prospect_id, ward_code, since) of voluntary prospects."""
+    return pd.DataFrame([{"prospect_id": p, "group": "voluntary_si_prospect", "ward_code": w,
+                          "person_id": f"0010900000{i:02d}", "tax_code": None, "business_id": None, "since": s}
+                         for i, (p, w, s) in enumerate(rows)], columns=list(OPEN_COLUMNS))
+
+
+def _changes(*rows: tuple[str, str]) -> pd.DataFrame:
+    """(prospect_id, change)."""
+    return pd.DataFrame([{"prospect_id": p, "group": "voluntary_si_prospect", "ward_code": "00004", "person_id": None,
+                          "tax_code": None, "business_id": None, "change": c, "reason": "Mới vào danh sách",
+                          "record": None} for p, c in rows], columns=list(CHANGE_COLUMNS))
+
+
+def _exercise(store: Store) -> None:
+    assert store.previous(D1).as_of is None and store.previous(D1).open.empty  # nothing yet, nothing created
+    store.record(D1, _open(("A", "00004", "2026-07-01")), _changes(("A", "new")))
+    store.record(D2, _open(("A", "00004", "2026-07-01"), ("B", "00004", "2026-07-02")), _changes(("B", "new")))
+    night = store.previous(D3)
+    assert night.as_of == D2 and night.open["prospect_id"].tolist() == ["A", "B"]
+    assert night.open.loc[night.open["prospect_id"] == "A", "since"].item() == "2026-07-01"
+    assert store.previous(D2).as_of == D1 and store.previous(D2).open["prospect_id"].tolist() == ["A"]
+    # a rerun of D1 after D2: replaces D1's record, and still reads nothing before it
+    store.record(D1, _open(("C", "00008", "2026-07-01")), _changes(("C", "new")))
+    assert store.previous(D1).as_of is None
+    assert store.previous(D2).open["prospect_id"].tolist() == ["C"]
+    assert store.changes(D1)["prospect_id"].tolist() == ["C"]
+    assert store.nights() == [D1, D2]
+    # a failed write changes nothing: the transaction is rolled back
+    broken = _open(("D", "00004", "2026-07-03"), ("D", "00004", "2026-07-03"))  # the same row twice
+    with pytest.raises(Exception):  # noqa: B017 -- the driver's own integrity error
+        store.record(D3, broken, _changes())
+    assert store.nights() == [D1, D2]
+    assert store.version() == SCHEMA_VERSION
+
+
+def test_sqlite_store(tmp_path: Path) -> None:
+    path = tmp_path / "runs" / "state.sqlite"
+    store = Store(path)
+    assert store.version() == 0 and not path.exists()  # reading never creates it
+    _exercise(store)
+    assert path.stat().st_mode & 0o077 == 0  # personal data: owner-only
+
+
+def test_migrations_are_numbered_in_order_and_applied_once(tmp_path: Path) -> None:
+    numbers = [number for number, _, _ in MIGRATIONS]
+    assert numbers == list(range(1, len(MIGRATIONS) + 1))
+    store = Store(tmp_path / "state.sqlite")
+    assert store.migrate() == SCHEMA_VERSION
+    assert store.migrate() == SCHEMA_VERSION  # again: nothing to do, nothing fails
+    with sqlite3.connect(tmp_path / "state.sqlite") as db:
+        assert [v for (v,) in db.execute("SELECT version FROM schema_version ORDER BY version")] == numbers
+
+
+def test_a_store_from_a_newer_covgap_is_refused(tmp_path: Path) -> None:
+    store = Store(tmp_path / "state.sqlite")
+    store.migrate()
+    with sqlite3.connect(tmp_path / "state.sqlite") as db:
+        db.execute("INSERT INTO schema_version (version, name) VALUES (?, 'from the future')", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StateStoreError, match=r"schema version \d+ is newer"):
+        store.previous(D1)
+
+
+def test_an_unreachable_server_is_named_without_its_password() -> None:
+    store = Store("postgresql://covgap:s3cret@127.0.0.1:1/nowhere")
+    with pytest.raises(StateStoreError, match=r"postgresql://covgap:\*\*\*@127.0.0.1:1/nowhere") as error:
+        store.previous(D1)
+    assert "s3cret" not in str(error.value)
+
+
+def _server_user() -> str | None:
+    import psycopg
+
+    for user in ("postgres", "root"):
+        try:
+            with psycopg.connect(host="127.0.0.1", port=5432, user=user, dbname="postgres", connect_timeout=3):
+                return user
+        except psycopg.OperationalError:
+            continue
+    return None
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A uniquely named, empty PostgreSQL database; dropped afterwards."""
+    user = _server_user()
+    if user is None:
+        missing("no PostgreSQL server answers on 127.0.0.1:5432 with trust auth for user postgres or root")
+    import psycopg
+    from psycopg import sql
+
+    name = f"covgap_state_{uuid.uuid4().hex[:12]}"
+    admin = {"host": "127.0.0.1", "port": 5432, "user": user, "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**admin) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"postgresql://{user}@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(**admin) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_postgresql_store(database: str) -> None:
+    store = Store(database)
+    assert store.version() == 0
+    _exercise(store)
