@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipelines.state_store import CHANGE_COLUMNS, MIGRATIONS, OPEN_COLUMNS, SCHEMA_VERSION, StateStoreError, Store
-from tests.support.required import missing
+from tests.support.services import throwaway_database
 
 D1, D2, D3 = dt.date(2026, 7, 1), dt.date(2026, 7, 2), dt.date(2026, 7, 3)
 
@@ -88,36 +87,11 @@ def test_an_unreachable_server_is_named_without_its_password() -> None:
     assert "s3cret" not in str(error.value)
 
 
-def _server_user() -> str | None:
-    import psycopg
-
-    for user in ("postgres", "root"):
-        try:
-            with psycopg.connect(host="127.0.0.1", port=5432, user=user, dbname="postgres", connect_timeout=3):
-                return user
-        except psycopg.OperationalError:
-            continue
-    return None
-
-
 @pytest.fixture
 def database() -> Iterator[str]:
     """A uniquely named, empty PostgreSQL database; dropped afterwards."""
-    user = _server_user()
-    if user is None:
-        missing("no PostgreSQL server answers on 127.0.0.1:5432 with trust auth for user postgres or root")
-    import psycopg
-    from psycopg import sql
-
-    name = f"covgap_state_{uuid.uuid4().hex[:12]}"
-    admin = {"host": "127.0.0.1", "port": 5432, "user": user, "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**admin) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield f"postgresql://{user}@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(**admin) as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with throwaway_database("covgap_state") as url:
+        yield url
 
 
 def test_postgresql_store(database: str) -> None:
