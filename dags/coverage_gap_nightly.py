@@ -43,7 +43,7 @@ from airflow.sdk import (
     task,
 )
 
-from contract.registers import REGISTER_NAMES  # pure Python: parsing the DAG stays light
+from contract.registers import OPTIONAL_REGISTERS, REGISTER_NAMES  # pure Python: parsing the DAG stays light
 from pipelines.flow import FLOW, Stage, upstream  # names, timeouts, retry classes; no stage is imported
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ DEFAULT_INPUT = os.path.join(REPO, "sample_data", "small")
 DEFAULT_OUTPUT = os.environ.get("COVGAP_OUTPUT", "~/covgap-runs")
 
 REGISTER_ASSETS = [Asset(name=f"covgap_register_{name}", uri=f"x-covgap://registers/{name}", group="covgap")
-                   for name in REGISTER_NAMES]
+                   for name in (*REGISTER_NAMES, *OPTIONAL_REGISTERS)]  # labour too: read when given
 PROSPECT_LISTS = Asset(name="covgap_prospect_lists", uri="x-covgap://prospect-lists/latest", group="covgap")
 
 # A data problem (a register that cannot be used) fails at once; anything else retries.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from contract.registers import ALL_REGISTERS
 from tests.dags.airflow_env import DAG_FILE, DAGS, airflow_env, python, requires_airflow
 
 # Fresh interpreter: Airflow's own import (seconds) is timed apart from the DAG file's.
@@ -124,7 +125,7 @@ def test_the_dag_runs_every_stage_of_covgap_run(inspected: dict) -> None:
 
 def test_assets_params_schedule_and_docs(inspected: dict) -> None:
     tasks = inspected["tasks"]
-    assert len(tasks["extract"]["inlets"]) == 7
+    assert sorted(tasks["extract"]["inlets"]) == sorted(f"covgap_register_{name}" for name in ALL_REGISTERS)
     assert tasks["publish_latest"]["outlets"] == ["covgap_prospect_lists"]
     assert inspected["params"] == ["as_of", "input", "output", "settings", "state"]
     assert inspected["timezone"] == "Asia/Ho_Chi_Minh"
