@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 import pandas as pd
 
-__all__ = ["ESCAPE", "FORMULA_START", "atomic_open", "atomic_path", "neutralise", "read_columns", "sha256_of",
-           "unneutralise", "write_csv", "write_parquet"]
+__all__ = ["ESCAPE", "FORMULA_START", "atomic_open", "atomic_path", "neutralise", "read_columns", "read_where",
+           "sha256_of", "unneutralise", "write_csv", "write_parquet"]
 
 
 @contextmanager
@@ -130,6 +130,28 @@ def read_columns(path: Path, columns: list[str]) -> pd.DataFrame:
     if not wanted:  # no column asked for: the rows, none of their columns
         return pd.read_parquet(path)[[]]
     return pd.read_parquet(path, columns=wanted)[wanted]
+
+
+def read_where(path: Path, column: str, values: Collection[str], columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of a Parquet file whose text ``column`` is one of ``values``, in file order (the index
+    numbers them from 0), as ``frame[frame[column].isin(values)]`` of the whole file would give them;
+    Arrow skips the other rows as it reads (one province's rows of a country's table).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> write_parquet(pd.DataFrame({"province_code": ["01", "79", None, "01"], "n": [1, 2, 3, 4]}), path)
+    >>> read_where(path, "province_code", {"01"})["n"].tolist(), len(read_where(path, "province_code", set()))
+    ([1, 4], 0)
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if pq.read_schema(path).field(column).type != pa.string():  # e.g. no rows, or no value: null-typed
+        frame = pd.read_parquet(path, columns=columns)
+        return frame[frame[column].isin(list(values))].reset_index(drop=True)
+    wanted = pc.field(column).isin(pa.array(sorted(values), type=pa.string()))
+    return pd.read_parquet(path, columns=columns, filters=wanted)
 
 
 def sha256_of(path: Path) -> str:
