@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +52,20 @@ class Prepared:
         self.spec = ALL_REGISTERS[register]
         self.rows = rows
         self.columns: dict[str, pd.Series] = {"row_number": rows["row_number"]}
+        self._found: dict[tuple[str, ...], Any] = {}
+
+    def _once(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """What ``compute`` gives, computed once per table: several expectations read one parse of a
+        column (an ID's kind and its agreement, a sex and its agreement); nothing here changes it."""
+        if key not in self._found:
+            self._found[key] = compute()
+        return self._found[key]
 
     def raw(self, column: str) -> pd.Series:
         """The column stripped, empty as missing (how ``validate`` reads presence)."""
+        return self._once(("raw", column), lambda: self._stripped(column))
+
+    def _stripped(self, column: str) -> pd.Series:
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -62,6 +73,16 @@ class Prepared:
         text = pc.utf8_trim_whitespace(pa.array(self.rows[column].astype(object), type=pa.string(), from_pandas=True))
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
         return pd.Series(text.to_numpy(zero_copy_only=False), index=self.rows.index, dtype=object)
+
+    def _sex(self, column: str) -> pd.Series:
+        return self._once(("sex", column), lambda: normalise_sex(self.rows[column]))
+
+    def _ids(self, column: str) -> pd.DataFrame:
+        return self._once(("ids", column), lambda: normalise_person_ids(self.rows[column]))
+
+    def _dates(self, column: str, allow_swap: bool) -> pd.DataFrame:
+        return self._once(("dates", column, str(allow_swap)),
+                          lambda: parse_partial_dates(self.rows[column], allow_swap=allow_swap))
 
     def keep(self, *columns: str) -> None:
         for column in columns:
@@ -85,12 +106,11 @@ class Prepared:
     def normalised_sex(self, column: str = "sex") -> str:
         name = f"{column} (normalised)"
         raw = self.raw(column)
-        self.add(name, normalise_sex(self.rows[column]).where(raw.isna() | normalise_sex(self.rows[column]).notna(),
-                                                               raw))
+        self.add(name, self._sex(column).where(raw.isna() | self._sex(column).notna(), raw))
         return name
 
     def partial_date(self, column: str, as_of: dt.date, *, allow_swap: bool) -> tuple[str, str]:
-        parsed = parse_partial_dates(self.rows[column], allow_swap=allow_swap)
+        parsed = self._dates(column, allow_swap)
         status = f"{column} (parsed)"
         self.add(status, parsed["status"].where(parsed["status"] != "missing"))
         first = first_day(parsed["year"], parsed["month"], parsed["day"])
@@ -126,7 +146,7 @@ class Prepared:
         return shaped, check
 
     def person_id_kind(self, column: str) -> str:
-        ids = normalise_person_ids(self.rows[column])
+        ids = self._ids(column)
         kind = pd.Series(None, index=self.rows.index, dtype=object)
         kind[ids["person_id_raw"].notna()] = "unusable"
         kind[ids["legacy_id"].notna()] = "legacy 9-digit ID"
@@ -136,9 +156,9 @@ class Prepared:
         return name
 
     def id_agreement(self, id_column: str, dob_column: str, sex_column: str | None) -> str:
-        ids = normalise_person_ids(self.rows[id_column])["person_id"]
-        year = parse_partial_dates(self.rows[dob_column], allow_swap=True)["year"]
-        sex = normalise_sex(self.rows[sex_column]) if sex_column else pd.Series(None, index=self.rows.index)
+        ids = self._ids(id_column)["person_id"]
+        year = self._dates(dob_column, True)["year"]
+        sex = self._sex(sex_column) if sex_column else pd.Series(None, index=self.rows.index)
         name = f"{id_column} (agrees with {dob_column}{' and ' + sex_column if sex_column else ''})"
         self.add(name, id_agrees_with(pd.Series(ids, index=self.rows.index), year, sex))
         return name

@@ -42,11 +42,14 @@ def _where_lived(residents: pd.DataFrame) -> tuple[dict[str, frozenset[str]], di
     keys = address_keys(residents["address"].to_numpy(dtype=object))
     frame = pd.DataFrame({"key": keys, "ward": residents["ward_code"].to_numpy(dtype=object)})
     frame = frame[(frame["key"] != "") & frame["ward"].notna()].drop_duplicates()
-    frame["street"] = [street_key(k) for k in frame["key"]]
-    by_key = frame.groupby("key")["ward"].agg(frozenset).to_dict()
-    streets = frame[frame["street"] != ""].drop_duplicates(["street", "ward"])
-    by_street = streets.groupby("street")["ward"].agg(frozenset).to_dict()
-    return by_key, by_street
+    by_key: dict[str, set[str]] = {}
+    by_street: dict[str, set[str]] = {}
+    for key, ward in zip(frame["key"], frame["ward"], strict=True):  # a dict of sets: no pandas group per key
+        by_key.setdefault(key, set()).add(ward)
+        street = street_key(key)
+        if street:
+            by_street.setdefault(street, set()).add(ward)
+    return ({k: frozenset(v) for k, v in by_key.items()}, {k: frozenset(v) for k, v in by_street.items()})
 
 
 def _only(candidates: tuple[str, ...], lived: frozenset[str] | None) -> str | None:

@@ -43,7 +43,7 @@ from pipelines.catalogue import (
     SUMMARIES,
 )
 from pipelines.context import RunContext
-from pipelines.files import atomic_open
+from pipelines.files import atomic_open, read_columns
 from pipelines.ledger import balances, register_ledger
 from pipelines.version import code_version
 
@@ -60,8 +60,7 @@ def _json(path: Path) -> dict:
 def _parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
     if not path.is_file():
         return None
-    frame = pd.read_parquet(path)
-    return frame[[c for c in columns if c in frame]] if columns else frame
+    return read_columns(path, columns) if columns else pd.read_parquet(path)
 
 
 def _ledger(ingest: dict, validate: dict, links: pd.DataFrame | None,

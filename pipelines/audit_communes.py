@@ -19,6 +19,7 @@ import pandas as pd
 from matching.admin_units import current_wards, resolve_ward_codes
 from pipelines.catalogue import PERSON_LINKS, PROSPECTS, QUARANTINED, STANDARDISED
 from pipelines.context import RunContext
+from pipelines.files import read_columns
 
 __all__ = ["COMMUNE_COLUMNS", "commune_quality"]
 
@@ -35,8 +36,7 @@ _NO_COMMUNE = "?"  # rows whose commune code cannot be read
 def _read(path: Path, columns: list[str]) -> pd.DataFrame | None:
     if not path.is_file():
         return None
-    frame = pd.read_parquet(path)
-    return frame[[c for c in columns if c in frame]]
+    return read_columns(path, columns)
 
 
 def _counts(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -18,6 +18,7 @@ from matching.ids import normalise_tax_codes
 from matching.text import fold_series
 from pipelines.catalogue import STANDARDISED, VALIDATED
 from pipelines.context import RunContext
+from pipelines.files import read_where
 from pipelines.officer_workbook import Directory
 
 __all__ = ["REPRESENTATIVE_ROLES", "directory_for", "household_heads", "representatives"]
@@ -86,11 +87,12 @@ def _register_columns(ctx: RunContext, register: str, key: str, wanted: tuple[st
 def directory_for(ctx: RunContext, prospects: pd.DataFrame) -> Directory:
     """The directory of one province's workbooks (``prospects``: the province's rows, and rows to verify)."""
     households = set(_text(prospects["household_id"])) - {""}
-    population = pd.read_parquet(STANDARDISED["population"].path(ctx),
-                                 columns=["row_number", "household_id", "relation_to_head", "full_name", "address"])
+    # only the residents of those households, and the managers of those organisations, are read
+    population = read_where(STANDARDISED["population"].path(ctx), "household_id", households,
+                            columns=["row_number", "household_id", "relation_to_head", "full_name", "address"])
     tax_codes = set(_text(prospects["tax_code"])) - {""}
-    managers = pd.read_parquet(STANDARDISED["managers"].path(ctx),
-                               columns=["row_number", "org_tax_code", "full_name", "role"])
+    managers = read_where(STANDARDISED["managers"].path(ctx), "org_tax_code", tax_codes,
+                          columns=["row_number", "org_tax_code", "full_name", "role"])
     named = representatives(managers, tax_codes)
     phones: dict[str, str] = {}
     for register in ("enterprises", "cooperatives"):

@@ -7,6 +7,7 @@ byte-identical run after run); ``summary.csv``, prospects per commune and group.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -82,15 +83,21 @@ def records_by_ward(prospects: pd.DataFrame) -> dict[str, list[Record]]:
     }
 
 
+# Sorting folds the same names, roles and organisations again and again (two sorts a sheet, and
+# bands): each distinct text is folded once per process.
+_folded = cache(fold_words)
+
+
 def _given_name_key(name: str) -> tuple[str, str]:
     """Vietnamese lists sort by given name (the last word), then the whole name."""
-    folded = fold_words(name)
+    folded = _folded(name)
     return (folded.rsplit(" ", 1)[-1], folded)
 
 
 Route = tuple[str, str, str, str]  # matching.address.route_key: hamlet, street, lane, house
 
 
+@cache  # a route is walked once per process, however many rows and sorts share it
 def _walk(route: Route) -> tuple[object, ...]:
     """A route's place in the walk: hamlet, street, lane, house; an address without a part after those with one."""
     return tuple(x for part in route for x in (part == "", part))
@@ -102,7 +109,7 @@ def band_key(sheet: Sheet, row: Record, route: Route) -> tuple[object, ...]:
         household = row["household_id"]
         return (household == "", *_walk(route), household)  # people without a household code last
     if sheet.band == "org":
-        return (*_walk(route), fold_words(row["org_name"]), row["tax_code"], row["org_name"])
+        return (*_walk(route), _folded(row["org_name"]), row["tax_code"], row["org_name"])
     return ()
 
 
@@ -112,11 +119,11 @@ def sort_key(sheet: Sheet, row: Record, route: Route) -> tuple[object, ...]:
     total (byte-identical output). ``route`` is the band's address's (the row's own when unbanded)."""
     rest = tuple(row[c] for c in sorted(row))
     if sheet.band == "household":
-        head = fold_words(row["relation_to_head"]) != "chu ho"
+        head = _folded(row["relation_to_head"]) != "chu ho"
         return (*band_key(sheet, row, route), head, *_given_name_key(row["full_name"]), *rest)
     if sheet.band == "org":
         return (*band_key(sheet, row, route), *_given_name_key(row["full_name"]), *rest)
-    return (*_walk(route), fold_words(row["org_name"]), row["tax_code"], *_given_name_key(row["full_name"]), *rest)
+    return (*_walk(route), _folded(row["org_name"]), row["tax_code"], *_given_name_key(row["full_name"]), *rest)
 
 
 def band_of(sheet: Sheet, row: Record, head: tuple[str, str] | None = None) -> str:

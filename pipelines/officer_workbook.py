@@ -14,7 +14,7 @@ is the as-of date, and XlsxWriter's in-memory mode stamps every zip member with 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
@@ -308,20 +308,28 @@ def _enriched(rows: list[Record], directory: Directory) -> list[Record]:
     return out
 
 
+def _routes(records: Iterable[Record], directory: Directory) -> dict[str, Route]:
+    """The walking route (``matching.address.route_key``) of every address the records and the
+    directory's household heads carry, each distinct address worked out once."""
+    addresses = sorted({r["address"] for r in records} | {a for _, a in directory.households.values()})
+    return dict(zip(addresses, route_keys(addresses), strict=True))
+
+
 def _write_workbook(target: Path, rows: list[Record], place: str, as_of: date, to_verify: list[Record],
                     missed: dict[str, float], directory: Directory | None = None,
-                    groups: tuple[str, ...] = GROUPS, closed: list[Record] | None = None) -> None:
+                    groups: tuple[str, ...] = GROUPS, closed: list[Record] | None = None,
+                    routes: dict[str, Route] | None = None) -> None:
     """One commune's workbook; ``place`` is "<commune>, <province>"; ``missed``: per group, the
     true prospects the model expects the commune's list to leave out; ``groups``: the run's groups
     (``contract.groups.groups_of`` its registers), each a line of the cover and a sheet when it has rows;
-    ``closed``: last night's prospects resolved or gone (``pipelines.changes``), a sheet of their own."""
+    ``closed``: last night's prospects resolved or gone (``pipelines.changes``), a sheet of their own;
+    ``routes``: the route of each address (worked out here when not given; a province's workbooks share one)."""
     directory = directory or Directory()
     rows, to_verify = _enriched(rows, directory), _enriched(to_verify, directory)
     households = _household_rows(rows)
     closed = closed or []
-    addresses = {r["address"] for r in (*rows, *to_verify, *closed)} | {a for _, a in directory.households.values()}
-    ordered_addresses = sorted(addresses)
-    routes = dict(zip(ordered_addresses, route_keys(ordered_addresses), strict=True))
+    if routes is None:
+        routes = _routes((*rows, *to_verify, *closed), directory)
     with atomic_path(target) as tmp:
         # in_memory: zip members get a fixed 1980 timestamp, independent of the temp files' mtimes
         options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -392,17 +400,21 @@ def write_ward_workbooks(
     if estimates is not None:
         for ward, group, value in estimates[["ward_code", "group", "expected_missed"]].itertuples(index=False):
             missed.setdefault(str(ward), {})[str(group)] = float(value)
-    for ward_code in sorted(set(listed) | set(verify)):
+    wards = [code for code in sorted(set(listed) | set(verify))
+             if scope is None or (listed.get(code) or verify[code])[0]["province_code"] in scope]
+    # the routes of every address of the communes written (and the directory's), worked out once
+    routes = _routes((r for code in wards
+                      for r in (*listed.get(code, []), *verify.get(code, []), *resolved.get(code, []))),
+                     directory or Directory())
+    for ward_code in wards:
         rows = listed.get(ward_code, [])
         first = (rows or verify[ward_code])[0]
         province_code = first["province_code"]
-        if scope is not None and province_code not in scope:
-            continue
         ward_name = ward_names.get(ward_code) or first["ward_name"] or f"Xã/phường {ward_code}"
         target = workbook_path(out_dir, province_code, ward_code)
         place = f"{ward_name}, {province_names.get(province_code, province_code)}"
         _write_workbook(target, rows, place, as_of, verify.get(ward_code, []), missed.get(ward_code, {}),
-                        directory, groups, resolved.get(ward_code, []))
+                        directory, groups, resolved.get(ward_code, []), routes)
         written[ward_code] = len(rows)
         kept.add(target)
     remove_stale_workbooks(Path(out_dir) / WORKBOOK_FOLDER, kept=kept, provinces=scope)

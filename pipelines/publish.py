@@ -40,7 +40,7 @@ from pipelines.catalogue import (
 )
 from pipelines.checks import CheckFailed, list_shrink_problems, previous_prospects
 from pipelines.context import RunContext
-from pipelines.files import write_csv
+from pipelines.files import read_where, write_csv
 from pipelines.ledger import check_balances, register_ledger
 from pipelines.officer_directory import directory_for
 from pipelines.officer_lists import write_summary
@@ -182,9 +182,9 @@ def _closed(ctx: RunContext, province_code: str) -> pd.DataFrame:
 
 def write_province(ctx: RunContext, province_code: str) -> ProvinceWritten:
     """The commune workbooks of one province (removing any stale ones of an earlier run)."""
-    prospects, verify = (pd.read_parquet(item.path(ctx)) for item in (PROSPECTS, PROSPECTS_TO_VERIFY))
+    mine, verify = (read_where(item.path(ctx), "province_code", {province_code})
+                    for item in (PROSPECTS, PROSPECTS_TO_VERIFY))
     estimates = pd.read_parquet(ESTIMATES.path(ctx))
-    mine, verify = (frame[frame["province_code"] == province_code] for frame in (prospects, verify))
     written = write_ward_workbooks(_listed_since(ctx, mine), ctx.output, ctx.as_of, provinces=[province_code],
                                    to_verify=verify, estimates=estimates,
                                    directory=directory_for(ctx, pd.concat([mine, verify])),

@@ -109,9 +109,13 @@ def _previous_rows(path: Path | None) -> dict[str, int]:
     return {name: int(entry["rows_read"]) for name, entry in registers.items() if "rows_read" in entry}
 
 
-def _lookups(rows: dict[str, pd.DataFrame]) -> Lookups:
-    orgs = pd.concat([normalise_tax_codes(rows[r]["tax_code"])["tax_code"] for r in ("enterprises", "cooperatives")])
-    units = rows["employers"]["unit_code"].astype("string").str.strip()
+def _lookups(ctx: RunContext) -> Lookups:
+    """The keys cross-register checks look up (read from the three registers that hold them, those
+    columns only)."""
+    orgs = pd.concat([normalise_tax_codes(pd.read_parquet(INGESTED.path(ctx, r), columns=["tax_code"])["tax_code"])
+                      ["tax_code"] for r in ("enterprises", "cooperatives")])
+    units = pd.read_parquet(INGESTED.path(ctx, "employers"), columns=["unit_code"])["unit_code"]
+    units = units.astype("string").str.strip()
     return Lookups(org_tax_codes=frozenset(orgs.dropna()), unit_codes=frozenset(units.dropna()))
 
 
@@ -218,16 +222,17 @@ def run(ctx: RunContext, previous_manifest: str | Path | None = None,
     shutil.rmtree(root, ignore_errors=True)  # this run's docs only, never an earlier run's
     ingest = read_ingest(ctx)
     validated: ValidateSummary = read_validate(ctx) if SUMMARIES["validate"].path(ctx).is_file() else {}
-    rows = {name: pd.read_parquet(INGESTED.path(ctx, name)) for name in read_registers(ctx)}
     previous_path = find_previous_manifest(ctx, previous_manifest)
     previous = _previous_rows(previous_path)
-    lookups = _lookups(rows)
+    lookups = _lookups(ctx)
     context = _context(DATA_DOCS.path(ctx).parent)
     run_time = dt.datetime.combine(ctx.as_of, dt.time(), tzinfo=dt.UTC)
     summary: QualitySummary = {"as_of": ctx.as_of.isoformat(), "previous_manifest": str(previous_path or "") or None,
                                "data_docs": DATA_DOCS.relative(), "registers": {}, "critical_failures": []}
-    for name in rows:
-        frame, suite = suite_module(name).build(rows[name], ctx.as_of, lookups, previous.get(name), thresholds)
+    for name in read_registers(ctx):  # one register in memory at a time
+        rows = pd.read_parquet(INGESTED.path(ctx, name))
+        frame, suite = suite_module(name).build(rows, ctx.as_of, lookups, previous.get(name), thresholds)
+        del rows
         result = _sanitise(_validate(context, name, frame, suite.build(), run_time))
         with atomic_open(QUALITY_VALIDATIONS.path(ctx, name)) as handle:
             json.dump(result, handle, ensure_ascii=False, indent=1, sort_keys=True, default=str)
