@@ -33,6 +33,7 @@ from pipelines.catalogue import (
     AUDIT_JSON,
     CHANGES,
     ESTIMATES,
+    LABOUR_EMPLOYERS,
     MODEL,
     OPEN_PROSPECTS,
     ORG_LINKS,
@@ -63,9 +64,13 @@ def _parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame | Non
     return read_columns(path, columns) if columns else pd.read_parquet(path)
 
 
-def _ledger(ingest: dict, validate: dict, links: pd.DataFrame | None,
-            review: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
-    """The row ledger (``pipelines.ledger``), then how the used rows of each person register linked."""
+def _ledger(ingest: dict, validate: dict, links: pd.DataFrame | None, review: pd.DataFrame | None,
+            contracts: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
+    """The row ledger (``pipelines.ledger``), then how the used rows of each person register linked.
+
+    A labour row is a person record only when it is a contract in force with an enterprise or
+    cooperative (``contracts``: the link stage's employer of each contract in force); the others
+    are counted as such (``not_compared``), not as unlinked."""
     ledger: dict[str, dict[str, Any]] = {}
     for name, row_ledger in register_ledger(ingest, validate).items():
         entry: dict[str, Any] = {k: v for k, v in row_ledger.items() if k != "format"}
@@ -81,6 +86,12 @@ def _ledger(ingest: dict, validate: dict, links: pd.DataFrame | None,
                 in_review = int(waiting["row_number"].nunique())
             entry["linking"] = {"linked_by_method": by_method, "linked": linked_rows, "sent_to_review": in_review,
                                 "unlinked": entry["rows_used"] - linked_rows - in_review}
+            if name == "labour" and contracts is not None:
+                in_force = len(contracts)
+                no_org = int(contracts["tax_code"].isna().sum())
+                entry["linking"]["not_compared"] = {"not_in_force": entry["rows_used"] - in_force,
+                                                    "no_enterprise_or_cooperative": no_org}
+                entry["linking"]["unlinked"] -= entry["rows_used"] - in_force + no_org
         ledger[name] = entry
     return ledger
 
@@ -216,7 +227,7 @@ def audit_figures(ctx: RunContext) -> dict[str, Any]:
                      "inputs": {n: {k: ingest.get(n, {}).get(k) for k in ("file", "format", "encoding", "sha256",
                                                                         "rows_read")}
                                 for n in registers_given(ingest)}},
-        "ledger": _ledger(ingest, validate, links, review),
+        "ledger": _ledger(ingest, validate, links, review, _parquet(LABOUR_EMPLOYERS.path(ctx), ["tax_code"])),
         "quality": None,
         "matching": _matching(ctx, links),
         "prospects": _prospects(ctx),

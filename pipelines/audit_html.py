@@ -143,6 +143,12 @@ def _inputs_and_ledger(ident: dict[str, Any], ledger: dict[str, Any]) -> list[st
     out.append("<h3>Linking of used rows to residents</h3>" +
                (_table(["register", "rows used", "linked", "by method", "sent to review", "unlinked"], linking,
                        {1, 2, 4, 5}) if linking else "<p class=note>No link stage output in this run.</p>"))
+    aside = [[n, k["not_in_force"], k["no_enterprise_or_cooperative"]] for n, e in ledger.items()
+             if (k := e.get("linking", {}).get("not_compared"))]
+    if aside:  # only with labour: its rows that are no person record
+        out.append("<p>Labour rows that are not person records (neither linked nor unlinked):</p>" +
+                   _table(["register", "not a contract in force", "in force, employer no enterprise or cooperative"],
+                          aside, {1, 2}))
 
     return out
 

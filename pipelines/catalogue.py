@@ -186,7 +186,8 @@ _PROSPECT_KINDS: dict[str, Kind] = {"confidence": "float", "evidence": "text"}
 PROSPECTS = Artifact("prospects", "prospects.parquet", "parquet", "the prospect groups, one row per prospect",
                      tuple(Column(c, _PROSPECT_KINDS.get(c, "text")) for c in PROSPECT_COLUMNS))
 PROSPECTS_TO_VERIFY = Artifact("prospects", "prospects_to_verify.parquet", "parquet",
-                               "rows too unsure to list (confidence below `list_probability`)", PROSPECTS.columns)
+                               "rows too unsure to list (confidence below `list_probability`; `uninsured_employee`: "
+                               "below its precision cut)", PROSPECTS.columns)
 ESTIMATES = Artifact("prospects", "estimates.parquet", "parquet",
                      "per group and commune: listed, expected true among them, expected true left out, to verify", (
     *_columns("group", "ward_code"), Column("listed", "int"), *_columns("expected_true", "expected_missed",

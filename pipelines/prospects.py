@@ -243,10 +243,32 @@ def _employee_group(labour: pd.DataFrame, employers: pd.DataFrame, candidates: p
     })
 
 
-def _mention_contracted(employers: pd.DataFrame, employees: pd.DataFrame, settings: ProspectSettings) -> pd.Series:
+def precision_cut(listing: np.ndarray, floor: float, target: float) -> float:
+    """The probability from which a group's rows are listed so that the list's expected precision,
+    the mean of their probabilities, is at least ``target``: the lowest such cut at or above
+    ``floor`` (a row at least ``target`` likely is always listed; the mean of the most likely rows
+    only falls as rows are added, so the rows kept are those above the cut).
+
+    >>> precision_cut(np.array([1.0, 0.99, 0.9, 0.6]), 0.5, 0.95)
+    0.9
+    >>> precision_cut(np.array([1.0, 0.99, 0.98, 0.7]), 0.5, 0.9)
+    0.7
+    >>> precision_cut(np.array([0.8, 0.6]), 0.5, 0.99), precision_cut(np.array([]), 0.5, 0.99)
+    (0.99, 0.5)
+    """
+    values = np.sort(listing[listing >= floor])[::-1]
+    if values.size == 0:
+        return floor
+    mean = np.cumsum(values) / np.arange(1, values.size + 1)
+    kept = np.flatnonzero(mean >= target)
+    cut = float(values[kept[-1]]) if kept.size else target
+    return max(floor, min(cut, target))
+
+
+def _mention_contracted(employers: pd.DataFrame, employees: pd.DataFrame, cut: float) -> pd.Series:
     """An underdeclaring employer's reason, with how many of its contracted workers lack insurance
-    (those listed as ``uninsured_employee``)."""
-    listed = employees[employees["confidence"] >= settings.list_probability]
+    (those listed as ``uninsured_employee``: at least ``cut`` likely)."""
+    listed = employees[employees["confidence"] >= cut]
     count = listed.groupby("tax_code").size()
     n = employers["tax_code"].map(count).fillna(0).astype(int)
     under = employers["group"] == "underdeclared_employer"
@@ -300,7 +322,8 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
 
     Every row a group could hold gets its ``confidence``, the probability that it is a true
     prospect, from the links' probabilities (:mod:`matching.coverage`); rows at least
-    ``list_probability`` likely are the lists, rows at least ``verify_probability`` likely are
+    ``list_probability`` likely are the lists (``uninsured_employee``'s from its
+    :func:`precision_cut`, at least ``list_probability``), rows at least ``verify_probability`` likely are
     to be verified (not given to officers as prospects), and the estimates count, per group and
     commune, the expected true prospects among the listed and among the rest.
     """
@@ -313,15 +336,17 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     orgs = _active_orgs(tables["organisations"])
     managers = _manager_group(tables["managers"], candidates, orgs, people)
     owners = _household_owner_group(tables["household_businesses"], candidates, people)
-    employees = None
+    employees, employee_cut = None, settings.list_probability
     if "labour" in tables:  # the optional register: uninsured_employee only when it is given
         employees = _employee_group(tables["labour"], tables["labour_employers"], candidates, orgs, people, as_of)
+        employee_cut = precision_cut(employees["confidence"].to_numpy(dtype=float).clip(0.0, 1.0),
+                                     settings.list_probability, settings.employee_list_precision)
     workers = pd.concat([managers, owners, *([employees] if employees is not None else [])], ignore_index=True)
     worker = any_probability(workers.rename(columns={"confidence": "match_probability"}), ["person_id"]) \
         if len(workers) else pd.Series(dtype=float)
     employers = _employer_groups(orgs, insured, tables["org_links"], tables["org_candidates"])
     if employees is not None:
-        employers["reason"] = _mention_contracted(employers, employees, settings)
+        employers["reason"] = _mention_contracted(employers, employees, employee_cut)
     groups = pd.concat([employers, managers, owners, *([employees] if employees is not None else []),
                         _resident_groups(people, worker, as_of)], ignore_index=True)
     groups["confidence"] = groups["confidence"].astype(float).clip(0.0, 1.0)
@@ -330,11 +355,11 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     place = groups["place_probability"].fillna(1.0).to_numpy() if "place_probability" in groups else 1.0
     groups["listing"] = groups["confidence"].to_numpy()
     groups["confidence"] = groups["confidence"].to_numpy() * place
+    groups["cut"] = np.where(groups["group"] == "uninsured_employee", employee_cut, settings.list_probability)
     estimates = _estimates(groups, settings)
     evidence = _insured_evidence(tables["best_unlinked"], settings.evidence_floor)
-    listed = groups[groups["listing"] >= settings.list_probability]
-    verify = groups[(groups["listing"] >= settings.verify_probability)
-                    & (groups["listing"] < settings.list_probability)]
+    listed = groups[groups["listing"] >= groups["cut"]]
+    verify = groups[(groups["listing"] >= settings.verify_probability) & (groups["listing"] < groups["cut"])]
     return Prospects(_finish(listed, people, evidence, key), _finish(verify, people, evidence, key), estimates)
 
 
@@ -342,7 +367,7 @@ def _estimates(groups: pd.DataFrame, settings: ProspectSettings) -> pd.DataFrame
     """Per group and commune: rows listed, the expected true prospects among them (the sum of
     their confidences) and among the rows left out (verify or below, or listed in a commune that
     may not be theirs), and rows to verify."""
-    listed = groups["listing"] >= settings.list_probability
+    listed = groups["listing"] >= groups["cut"]
     frame = pd.DataFrame({
         "group": groups["group"], "ward_code": groups["ward_code"].fillna(""),
         "listed": listed.astype(int), "expected_true": groups["confidence"].where(listed, 0.0),

@@ -47,12 +47,17 @@ class ProspectSettings:
     evidence_floor: float  # a near-miss record below this probability is noise to an officer, not evidence
     list_probability: float  # a row at least this likely to be a true prospect is listed
     verify_probability: float  # below the list, at least this likely: to verify, not handed out as a prospect
+    # uninsured_employee: listed from the most likely row down while the list's expected precision
+    # (the mean of its confidences) stays at least this (pipelines.prospects.precision_cut)
+    employee_list_precision: float
 
     def __post_init__(self) -> None:
         if not 0 <= self.evidence_floor < 1:
             raise ValueError("need 0 <= evidence_floor < 1")
         if not 0 < self.verify_probability <= self.list_probability < 1:
             raise ValueError("need 0 < verify_probability <= list_probability < 1")
+        if not self.list_probability <= self.employee_list_precision < 1:
+            raise ValueError("need list_probability <= employee_list_precision < 1")
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,13 @@ def _exact_keys(path: Path, table: dict[str, Any], key: str, wanted: typing.Iter
         raise SettingsError(path, f"{key}.{missing[0]}", "key is missing")
 
 
-def _number(path: Path, key: str, value: Any, kind: type) -> Any:
-    """``value`` as ``kind`` (int or float); a bool or a string is refused, an int is a float."""
+def _number(path: Path, key: str, value: Any, kind: Any) -> Any:
+    """``value`` as ``kind`` (int or float); a bool or a string is refused, an int is a float. A
+    field of names (``tuple[str, ...]``) takes a list of strings."""
+    if kind == tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SettingsError(path, key, f"must be a list of names, not {value!r}")
+        return tuple(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not isinstance(value, int)):
         raise SettingsError(path, key, f"must be {'a whole number' if kind is int else 'a number'}, not {value!r}")
     return kind(value)

@@ -49,10 +49,14 @@ class PersonLinkSettings:
     name_jw_mid: float = 0.88  # "họ tên hơi giống"
     crosswalk_probability: float = 0.99  # a link at least this sure vouches for the legacy ID on its record
     evidence_probability: float = 0.001  # a candidate less likely than this is no evidence worth naming
+    # Sources whose names' m is one per source, not per stratum (model.NAMES): those whose records
+    # carry little but the name, where a stratum without ID or date would learn namesakes as matches.
+    name_m_by_source: tuple[str, ...] = ()
     seed: int = 20260701
     threads: int = 2
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "name_m_by_source", tuple(self.name_m_by_source))  # a list from a file
         if not 0 < self.review_probability <= self.link_probability < 1:
             raise ValueError("need 0 < review_probability <= link_probability < 1")
         if self.u_pairs < 1000 or self.max_block_size < 1 or self.threads < 1:
@@ -125,7 +129,7 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
                       seed=settings.seed, iterations=settings.em_iterations, rounds=settings.em_rounds,
                       tolerance=settings.em_tolerance, workers=settings.threads,
                       em_records=settings.em_records, classes=settings.classes, shrinkage=settings.shrinkage,
-                      name_cuts=settings.name_cuts)
+                      name_cuts=settings.name_cuts, name_m_by_source=frozenset(settings.name_m_by_source))
     del rule_bits
     source_of_pair = strata.source_of_record[r]
     prior_weights = np.log2(model.prior / len(pop))

@@ -333,7 +333,8 @@ def _class_weights(weights: list[np.ndarray], class_share: np.ndarray, stratum: 
 
 def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarray, n_pop: int,
                   u: tuple[np.ndarray, ...], m_start: tuple[np.ndarray, ...], blocking_miss: float, *,
-                  iterations: int, tolerance: float = 1e-4, classes: int = 2, shrinkage: float = 20.0
+                  iterations: int, tolerance: float = 1e-4, classes: int = 2, shrinkage: float = 20.0,
+                  name_m_by_source: frozenset[str] = frozenset()
                   ) -> tuple[tuple[np.ndarray, ...], np.ndarray, tuple[np.ndarray, ...], np.ndarray, int]:
     """EM over records: m ``(stratum, class, level)``, class shares, soft match counts, ρ per
     source, and the rounds run.
@@ -341,7 +342,8 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
     Matches are a mixture of ``classes`` latent kinds (with two: records kept up to date, and
     stale ones, whose commune and address disagree *together*: :data:`BY_CLASS`); within a class
     the comparisons are independent. ``records_per_source`` counts every record of the sample, with
-    or without candidates.
+    or without candidates. For the sources in ``name_m_by_source``, the names' m (:data:`NAMES`) is
+    one per source, not per stratum (:func:`_by_source`).
     """
     n_strata = len(strata)
     m = tuple(np.stack([_start_class(np.asarray(start, dtype=float), k) for k in range(classes)])[None]
@@ -374,7 +376,8 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
                 index = (table.pattern_stratum[known].astype(np.int64) * classes + k) * n_levels + level[known]
                 flat += np.bincount(index, weights=mass_k[known, k], minlength=len(flat))
             new_counts.append(flat.reshape(n_strata, classes, n_levels))
-        counts = tuple(new_counts)
+        counts = tuple(_by_source(x, strata, name_m_by_source) if COMPARISONS[c].name in NAMES else x
+                       for c, x in enumerate(new_counts))
         support = tuple(x >= _SUPPORT for x in counts)
         new_m = tuple(m[c] if COMPARISONS[c].name in ANCHORED else
                       _shrunk(x if COMPARISONS[c].name in BY_CLASS else _pooled(x), strata, shrinkage)
@@ -405,6 +408,33 @@ BY_CLASS = frozenset({"ward", "workplace", "address"})
 # all candidates, an outsider's namesake with another ID would teach EM that a different ID is
 # common among matches, and then link more outsiders.
 ANCHORED = frozenset({"person_id"})
+
+
+# How a source writes a name. For a source whose records carry little besides the name (a labour
+# contract: no home commune, no address, often no ID or date), the strata without an ID or a full
+# date have nothing to tell a namesake from the person: EM there takes near-namesakes (one letter
+# of the given name apart) for matches, and links them. How a register spells names does not
+# depend on whether the row has an ID, so such a source learns the names' m over all its strata.
+NAMES = frozenset({"full_name", "given_name"})
+
+
+def _by_source(counts: np.ndarray, strata: Strata, sources: frozenset[str]) -> np.ndarray:
+    """Counts ``(stratum, class, level)`` with each stratum of a source in ``sources`` given its
+    source's total (one m for all that source's strata); other strata as they are.
+
+    >>> from matching.linkage.strata import record_strata
+    >>> s = record_strata(np.array(["labour", "labour"], dtype=object), np.array(["001085012345", ""], dtype=object),
+    ...                   np.array([False, False]), np.array([1985, -1]), np.array([3, -1]), np.array([25, -1]))
+    >>> counts = np.zeros((len(s), 1, 2)); counts[0, 0] = [9, 1]; counts[8, 0] = [1, 9]
+    >>> _by_source(counts, s, frozenset({"labour"}))[8, 0].tolist(), _by_source(counts, s, frozenset())[8, 0].tolist()
+    ([10.0, 10.0], [1.0, 9.0])
+    """
+    out = counts.copy()
+    for k, name in enumerate(strata.sources):
+        if name in sources:
+            rows = strata.source_of_stratum == k
+            out[rows] = counts[rows].sum(axis=0)
+    return out
 
 
 def _pooled(counts: np.ndarray) -> np.ndarray:
@@ -554,7 +584,8 @@ def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nda
 def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np.ndarray, gamma: np.ndarray,
               rule_bits: np.ndarray, rule_names: list[str], blocking_miss: float, *, u_pairs: int, seed: int,
               iterations: int, workers: int, rounds: int = 40, tolerance: float = 1e-3, em_records: int = 150_000,
-              classes: int = 2, shrinkage: float = 20.0, name_cuts: tuple[float, float] = NAME_CUTS) -> FittedModel:
+              classes: int = 2, shrinkage: float = 20.0, name_cuts: tuple[float, float] = NAME_CUTS,
+              name_m_by_source: frozenset[str] = frozenset()) -> FittedModel:
     """u by random sampling, m by record-level EM (started from sessions), ρ per source.
 
     EM runs on at most ``em_records`` records (a seeded sample; every record of a small stratum
@@ -574,7 +605,7 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
     per_source = np.bincount(strata.source_of_record[keep], minlength=len(strata.sources)).astype(float)
     m, share, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
                                                   iterations=rounds, tolerance=tolerance, classes=classes,
-                                                  shrinkage=shrinkage)
+                                                  shrinkage=shrinkage, name_m_by_source=name_m_by_source)
     support = tuple(x >= _SUPPORT for x in counts)
     return FittedModel(prior=rho, m=m, u=u, iterations=done + rounds, tf=base.tf, address_share=base.address_share,
                        strata=strata.labels, sources=strata.sources, class_share=share, support=support,

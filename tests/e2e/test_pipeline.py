@@ -158,6 +158,12 @@ def test_a_world_with_the_labour_register(tmp_path: Path) -> None:
     assert labour["rows_read"] == labour["rows_used"] + labour["rows_quarantined"] == len(
         pd.read_csv(world / "labour.csv", dtype=str))
     assert set(quarantined["row_number"]) == set(truth.loc[truth["register"] == "labour", "row_number"])
+    # rows not in force, or with no enterprise or cooperative, are no person records: not "unlinked"
+    linking = json.loads((out / "audit.json").read_text())["ledger"]["labour"]["linking"]
+    aside = linking["not_compared"]
+    assert aside["not_in_force"] > 0 and aside["no_enterprise_or_cooperative"] > 0, linking
+    assert linking["linked"] + linking["sent_to_review"] + linking["unlinked"] + sum(aside.values()) \
+        == labour["rows_used"]
     agreement = json.loads((out / "quality" / "summary.json").read_text())["registers"]["labour"]["rule_agreement"]
     assert agreement and all(rule["agrees"] is not False for rule in agreement.values()), agreement
     links = pd.read_csv(out / "links.csv", dtype=str, keep_default_na=False)

@@ -52,6 +52,9 @@ def test_the_shipped_file_loads_into_the_dataclasses_the_stages_use() -> None:
     ("volume_critical = 0.5", "volume_critical = 0.1", "quality", "volume_warn < volume_critical"),
     ("phone = 0.9", "fax = 0.9", "quality", "'fax' is not an optional column"),
     ("evidence_floor = 0.01", "evidence_floor = true", "prospects.evidence_floor", "must be a number"),
+    ('name_m_by_source = ["labour"]', 'name_m_by_source = "labour"', "linkage.person.name_m_by_source",
+     "must be a list of names"),
+    ("employee_list_precision = 0.99", "employee_list_precision = 0.4", "prospects", "employee_list_precision"),
     ("version = 1", "version = 2", "version", "this covgap reads version 1"),
     ("[prospects]", "[prospect]", "(top level).prospect", "unknown key"),
 ])
