@@ -63,8 +63,10 @@ def splink_pipeline(world: Path, out: Path, as_of: dt.date) -> None:
                  "employers"):
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{world / (name + '.csv')}', all_varchar=true)")
     for table, sql in PERSONS_SQL.items():
+        # dob_day: the date when it is a whole one; a partial date ("1980") keys no block (nulls never do)
         con.execute(f"CREATE TABLE persons_{table} AS SELECT * EXCLUDE (name), "
-                    f"lower(strip_accents(trim(name))) AS name FROM ({sql})")
+                    f"lower(strip_accents(trim(name))) AS name, "
+                    f"CASE WHEN length(dob) = 10 THEN dob END AS dob_day FROM ({sql})")
     db = DuckDBAPI(connection=con)
     left = db.register("persons_population")
     right = db.register("persons_records")
@@ -79,17 +81,18 @@ def splink_pipeline(world: Path, out: Path, as_of: dt.date) -> None:
         ],
         blocking_rules_to_generate_predictions=[
             block_on("person_id"),
-            block_on("name", "substr(dob, 1, 4)"),
-            block_on("dob", "ward_code"),
-            block_on("substr(name, 1, 8)", "dob"),
+            block_on("name", "dob"),
+            block_on("dob_day", "ward_code"),
+            block_on("name", "ward_code"),
         ],
         retain_intermediate_calculation_columns=False,
     )
     linker = Linker([left, right], settings, log_level="WARNING")
     linker.training.estimate_probability_two_random_records_match([block_on("person_id")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
+    # EM on blocks that stay small at a million: the ID (all but the ID's m), then name and date (the ID's)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("person_id"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name", "dob"))
     pairs = linker.inference.predict(threshold_match_probability=0.9)
     con.execute(f"CREATE TABLE pairs AS SELECT * FROM {pairs.physical_name}")
     # each record is someone's: its best resident
