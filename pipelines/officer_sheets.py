@@ -7,14 +7,15 @@ ID, and no full ID appears in free text either). Rendering is in ``pipelines/off
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
 __all__ = ["CHANGE_LABELS", "CLOSED", "GROUP_LABELS", "HOUSEHOLDS", "NEW_LABEL", "OUTCOME", "PRIVACY_NOTE", "SHEETS",
-           "TO_VERIFY", "Record", "Sheet", "SheetColumn", "cell_text", "cell_value", "format_date", "mask_id",
-           "maybe_id", "scrub", "sheet_of", "since_label", "text_of"]
+           "TO_VERIFY", "Record", "Sheet", "SheetColumn", "cell_text", "cell_value", "converter", "format_date",
+           "mask_id", "maybe_id", "scrub", "sheet_of", "since_label", "text_of"]
 
 Record = dict[str, str]  # one prospect, every value stripped text ("" when empty)
 # A 12-digit personal ID or 9-digit legacy ID inside free text (reason, evidence, address)
@@ -202,6 +203,8 @@ PRIVACY_NOTE = (
 
 def text_of(value: object) -> str:
     """Empty string for None/NaN, else the value as text."""
+    if type(value) is str:  # nearly every call (a workbook's records are text): the one check it needs
+        return value.strip()
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     return str(value).strip()
@@ -271,30 +274,45 @@ def since_label(since: object, as_of: date) -> str:
 _SEXES = {"M": "Nam", "F": "Nữ"}
 
 
+def _sex(value: object) -> str:
+    return _SEXES.get(text_of(value), text_of(value))
+
+
+def _group(value: object) -> str:
+    return sheet_of(text_of(value)).name if text_of(value) else ""
+
+
+def _fill(value: object) -> str:
+    return ""
+
+
+def _int(value: object) -> object:
+    text = text_of(value)
+    return int(text) if text.isdigit() else text
+
+
+def _pct(value: object) -> object:
+    try:
+        return float(text_of(value))
+    except ValueError:
+        return text_of(value)
+
+
+_CONVERTERS: dict[str, Callable[[object], object]] = {
+    "masked": mask_id, "maybe_id": maybe_id, "free": scrub, "date": format_date, "sex": _sex, "group": _group,
+    "fill": _fill, "int": _int, "pct": _pct,
+}
+
+
+def converter(column: SheetColumn) -> Callable[[object], object]:
+    """What :func:`cell_value` does to a value of ``column``, chosen once per column (a sheet applies it to
+    every row).
+
+    >>> converter(SheetColumn("sex", "Giới tính", 7, "sex"))("F"), converter(_DECLARED)("12")
+    ('Nữ', 12)
+    """
+    return _CONVERTERS.get(column.kind, text_of)
+
+
 def cell_value(column: SheetColumn, row: Record) -> object:
-    value = row.get(column.key, "")
-    match column.kind:
-        case "masked":
-            return mask_id(value)
-        case "maybe_id":
-            return maybe_id(value)
-        case "free":
-            return scrub(value)
-        case "date":
-            return format_date(value)
-        case "sex":
-            return _SEXES.get(text_of(value), text_of(value))
-        case "group":
-            return sheet_of(text_of(value)).name if text_of(value) else ""
-        case "fill":
-            return ""
-        case "int":
-            text = text_of(value)
-            return int(text) if text.isdigit() else text
-        case "pct":
-            try:
-                return float(text_of(value))
-            except ValueError:
-                return text_of(value)
-        case _:
-            return text_of(value)
+    return converter(column)(row.get(column.key, ""))

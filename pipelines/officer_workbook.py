@@ -14,9 +14,10 @@ is the as-of date, and XlsxWriter's in-memory mode stamps every zip member with 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from pipelines.officer_sheets import (
     Sheet,
     SheetColumn,
     cell_text,
-    cell_value,
+    converter,
     sheet_of,
 )
 
@@ -129,26 +130,33 @@ def _bands(spec: Sheet, rows: list[Record], directory: Directory, routes: dict[s
             return directory.households[row["household_id"]][1] or row["address"]
         return row["address"]
 
-    def band(row: Record) -> tuple[object, ...]:
-        return band_key(spec, row, routes[place(row)]) if spec.band else ()
-
+    # each row's route, band and first sort key worked out once (the sorts and the grouping share them)
+    own = [routes[place(row)] for row in rows]
+    bands = [band_key(spec, row, route) if spec.band else () for row, route in zip(rows, own, strict=True)]
+    keys = [sort_key(spec, row, route) for row, route in zip(rows, own, strict=True)]
     # a band's address: its head's (household) or the first row's; every member sorts by it
-    first: dict[tuple[object, ...], Record] = {}
-    for row in sorted(rows, key=lambda r: sort_key(spec, r, routes[place(r)])):
-        first.setdefault(band(row), row)
-    ordered = sorted(rows, key=lambda r: sort_key(spec, r, routes[place(first[band(r)])]))
+    first: dict[tuple[object, ...], int] = {}
+    for i in sorted(range(len(rows)), key=keys.__getitem__):
+        first.setdefault(bands[i], i)
+    lead = [own[first[key]] for key in bands]
+    keys = [key if route == own[i] else sort_key(spec, rows[i], route)
+            for i, (key, route) in enumerate(zip(keys, lead, strict=True))]
+    ordered = sorted(range(len(rows)), key=keys.__getitem__)
+    convert = [(column.key, converter(column)) for column in spec.columns]
+    blank_address = [conv("") if key == "address" else None for key, conv in convert]
     out = []
-    for key, members in groupby(ordered, key=band):
+    for key, members in groupby(ordered, key=bands.__getitem__):
         block = list(members)
-        lead = first[key]
-        label = band_of(spec, lead, directory.households.get(lead["household_id"])) if spec.band else ""
+        head = rows[first[key]]
+        label = band_of(spec, head, directory.households.get(head["household_id"])) if spec.band else ""
         values = []
-        for row in block:
-            shown = row
-            if spec.band and row["address"] and routes[row["address"]] == routes[place(lead)]:
-                shown = {**row, "address": ""}
-            values.append([cell_value(column, shown) for column in spec.columns])
-        out.append(_Band(label, block, values))
+        for i in block:
+            row = rows[i]
+            cells = [conv(row.get(name, "")) for name, conv in convert]
+            if spec.band and row["address"] and routes[row["address"]] == lead[i]:
+                cells = [cell if blank is None else blank for cell, blank in zip(cells, blank_address, strict=True)]
+            values.append(cells)
+        out.append(_Band(label, [rows[i] for i in block], values))
     return out
 
 
@@ -186,6 +194,7 @@ def _write_sheet(
     for index, column in enumerate(columns):
         sheet.write_string(_HEADER_ROW, index, column.header, formats["header"])
     row_index, number = _HEADER_ROW + 1, 0
+    write_row = _row_writer(sheet, formats, columns, shown)
     for band in bands:
         if spec.band:
             label = cell_text(f"{band.label} ({len(band.rows)} {spec.unit})")  # no ID in a band either
@@ -194,27 +203,54 @@ def _write_sheet(
             row_index += 1
         for values in band.values:
             number += 1
-            _write_row(sheet, formats, columns, row_index, [number if c.kind == "stt" else values[i]
-                                                            for c, i in zip(columns, shown, strict=True)])
+            write_row(row_index, number, values)
             row_index += 1
 
 
-def _write_row(sheet: Worksheet, formats: dict[str, object], columns: list[SheetColumn], row_index: int,
-               values: list[object]) -> None:
-    # no ID in any text; a prospect_id is a keyed hash, written as it is (it is how the row is read back)
-    values = [cell_text(value) if isinstance(value, str) and column.kind != "prospect_id" else value
-              for column, value in zip(columns, values, strict=True)]
-    sheet.set_row(row_index, _height([(c.width, v) for c, v in zip(columns, values, strict=True)]))
-    for index, (column, value) in enumerate(zip(columns, values, strict=True)):
-        if column.kind == "fill":
-            sheet.write_blank(row_index, index, None, formats["fill"])
-        elif isinstance(value, (int, float)):
-            sheet.write_number(row_index, index, value, formats["pct" if column.kind == "pct" else "int"])
-        elif value:
-            style = "new" if column.key == "listed" and value == NEW_LABEL else "text"
-            sheet.write_string(row_index, index, str(value), formats[style])  # never a formula or URL
-        else:
-            sheet.write_blank(row_index, index, None, formats["text"])
+# Many cells of a province's workbooks hold the same text (labels, reasons, addresses): each is cleaned once.
+_clean = lru_cache(maxsize=1 << 16)(cell_text)
+
+
+def _row_writer(sheet: Worksheet, formats: dict[str, object], columns: list[SheetColumn],
+                shown: list[int]) -> Callable[[int, int, list[object]], None]:
+    """A function that writes one row of the sheet (``values``: per column of the sheet's spec, ``shown``
+    the spec's index of each column written; ``number``: the row's STT), its height fitted to its text.
+    What each column needs (format, how wide a line is) is looked up once per sheet, not once per cell."""
+    text, new, fill = formats["text"], formats["new"], formats["fill"]
+    plan = [(index, source, column.kind, column.kind != "prospect_id", column.key == "listed",
+             formats["pct" if column.kind == "pct" else "int"], *_per_line(column.width))
+            for index, (column, source) in enumerate(zip(columns, shown, strict=True))]
+    set_row, write_string, write_number, write_blank = (sheet.set_row, sheet.write_string, sheet.write_number,
+                                                         sheet.write_blank)
+
+    def write_row(row_index: int, number: int, values: list[object]) -> None:
+        lines = 1
+        for index, source, kind, clean, listed, number_format, capitals, lower in plan:
+            value = number if kind == "stt" else values[source]
+            if kind == "fill":
+                write_blank(row_index, index, None, fill)
+            elif isinstance(value, str):
+                # no ID in any text; a prospect_id is a keyed hash, written as it is (it is how the row is read back)
+                value = _clean(value) if clean else value
+                if not value:
+                    write_blank(row_index, index, None, text)
+                    continue
+                if len(value) > capitals or "\n" in value:  # else it fits on one line however it is cased
+                    per_line = capitals if value.isupper() else lower
+                    lines = max(lines, sum(-(-len(part) // per_line) for part in value.split("\n")))
+                write_string(row_index, index, value, new if listed and value == NEW_LABEL else text)
+            elif isinstance(value, (int, float)):
+                write_number(row_index, index, value, number_format)
+            else:
+                write_blank(row_index, index, None, text)
+        set_row(row_index, min(409.0, lines * _LINE_HEIGHT))
+
+    return write_row
+
+
+def _per_line(width: float) -> tuple[int, int]:
+    """Characters per line of a column ``width`` wide: of capitals, and of other text (see :func:`_height`)."""
+    return max(1, int(width * 0.95) - 1), max(1, int(width * 1.2) - 1)
 
 
 _LINE_HEIGHT = 15.0  # points per line of 11-point text
@@ -228,7 +264,8 @@ def _height(cells: list[tuple[float, object]]) -> float:
     for width, value in cells:
         if isinstance(value, str) and value:
             # a width unit is about 1.2 lower-case characters of 11-point text; capitals are wider
-            per_line = max(1, int(width * (0.95 if value.isupper() else 1.2)) - 1)
+            capitals, lower = _per_line(width)
+            per_line = capitals if value.isupper() else lower
             lines = max(lines, sum(-(-len(part) // per_line) for part in value.split("\n")))
     return min(409.0, lines * _LINE_HEIGHT)
 

@@ -416,17 +416,31 @@ def _finish(groups: pd.DataFrame, people: pd.DataFrame, evidence: pd.DataFrame, 
     return out[list(PROSPECT_COLUMNS)].reset_index(drop=True)
 
 
+# The columns of each standardised register the rules read (the rest, such as folded names and raw
+# values, only the link stage needs): reading only these halves what this stage holds in memory.
+_READ: dict[str, tuple[str, ...]] = {
+    "population": ("row_number", "person_id", "full_name", "dob", "dob_year", "dob_month", "dob_day", "sex",
+                   "household_id", "relation_to_head", "ward_code", "address", "phone", "death_date"),
+    "organisations": ("row_number", "kind", "tax_code", "name", "status", "employees", "ward_code", "address"),
+    "managers": ("row_number", "org_tax_code", "role"),
+    "household_businesses": ("row_number", "business_id", "business_name", "tax_method", "status", "ward_code",
+                             "ward_code_raw", "ward_status", "ward_note", "address"),
+    "insured": ("row_number", "person_id", "si_type", "si_status", "employer_unit_code", "hi_valid_to", "pensioner"),
+}
+_LINK_COLUMNS = {"person_links": ["source", "row_number", "person_id"]}  # not the weights of every comparison
+
+
 def run(ctx: RunContext) -> ProspectsSummary:
     """Apply the rules and write the lists, the rows to verify and the estimates."""
     registers = read_registers(ctx)
-    tables = {name: pd.read_parquet(STANDARDISED[name].path(ctx))
-              for name in ("population", "organisations", "managers", "household_businesses", "insured")}
+    tables = {name: pd.read_parquet(STANDARDISED[name].path(ctx), columns=list(columns))
+              for name, columns in _READ.items()}
     if "labour" in registers:
         tables["labour"] = pd.read_parquet(STANDARDISED["labour"].path(ctx))
         tables["labour_employers"] = pd.read_parquet(LABOUR_EMPLOYERS.path(ctx))
     for name, artifact in (("person_links", PERSON_LINKS), ("org_links", ORG_LINKS), ("best_unlinked", BEST_UNLINKED),
                            ("candidates", CANDIDATES), ("org_candidates", ORG_CANDIDATES)):
-        tables[name] = pd.read_parquet(artifact.path(ctx))
+        tables[name] = pd.read_parquet(artifact.path(ctx), columns=_LINK_COLUMNS.get(name))
     thresholds = read_link(ctx).get("thresholds", {})
     built = build_prospects(tables, ctx.as_of, ctx.settings.prospects, thresholds.get("outsider_share:insured", 0.0))
     write_parquet(built.listed, PROSPECTS.path(ctx))
