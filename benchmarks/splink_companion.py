@@ -58,7 +58,7 @@ def splink_pipeline(world: Path, out: Path, as_of: dt.date) -> None:
     from splink import Linker, SettingsCreator, block_on
     from splink.backends.duckdb import DuckDBAPI
 
-    con = duckdb.connect()
+    con = duckdb.connect(config={"temp_directory": str(out / ".duckdb_tmp")})  # spills stay in the work folder
     for name in ("population", "insured", "managers", "household_businesses", "enterprises", "cooperatives",
                  "employers"):
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{world / (name + '.csv')}', all_varchar=true)")
