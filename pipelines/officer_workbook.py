@@ -26,6 +26,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from contract.groups import GROUPS
+from contract.outcomes import OUTCOMES
 from matching.address import route_keys
 from matching.admin_units import current_wards
 from pipelines.catalogue import WORKBOOK_FOLDER, workbook_path
@@ -77,6 +78,7 @@ def _formats(workbook: Workbook) -> dict[str, object]:
         "text": workbook.add_format(cell),
         # to be written in by hand: the only cells left unlocked on a protected sheet
         "fill": workbook.add_format({**cell, "bg_color": "#FFFDE7", "locked": False}),
+        "fill_date": workbook.add_format({**cell, "bg_color": "#FFFDE7", "locked": False, "num_format": "dd/mm/yyyy"}),
         "new": workbook.add_format({**cell, "bold": True, "font_color": "#C00000"}),  # first listed tonight
         "int": workbook.add_format({**cell, "num_format": "0", "align": "right"}),
         "pct": workbook.add_format({**cell, "num_format": "0%", "align": "right"}),
@@ -197,6 +199,24 @@ def _write_sheet(
             _write_row(sheet, formats, columns, row_index, [number if c.kind == "stt" else values[i]
                                                             for c, i in zip(columns, shown, strict=True)])
             row_index += 1
+    if row_index > _HEADER_ROW + 1:
+        _validate_outcomes(sheet, columns, _HEADER_ROW + 1, row_index - 1, as_of)
+
+
+def _validate_outcomes(sheet: Worksheet, columns: list[SheetColumn], first: int, last: int, as_of: date) -> None:
+    """Kết quả: a dropdown of the fixed list (``contract.outcomes``); Ngày: a date within a year of the list's."""
+    keys = [c.key for c in columns]
+    if "outcome" in keys:
+        at = keys.index("outcome")
+        sheet.data_validation(first, at, last, at, {
+            "validate": "list", "source": [label for _, label in OUTCOMES],
+            "error_title": "Kết quả", "error_message": "Chọn một kết quả trong danh sách"})
+    if "outcome_date" in keys:
+        at = keys.index("outcome_date")
+        sheet.data_validation(first, at, last, at, {
+            "validate": "date", "criteria": "between", "minimum": date(as_of.year - 1, 1, 1),
+            "maximum": date(as_of.year + 1, 12, 31), "error_title": "Ngày",
+            "error_message": "Ghi ngày đến gặp, dạng ngày/tháng/năm"})
 
 
 def _write_row(sheet: Worksheet, formats: dict[str, object], columns: list[SheetColumn], row_index: int,
@@ -207,7 +227,7 @@ def _write_row(sheet: Worksheet, formats: dict[str, object], columns: list[Sheet
     sheet.set_row(row_index, _height([(c.width, v) for c, v in zip(columns, values, strict=True)]))
     for index, (column, value) in enumerate(zip(columns, values, strict=True)):
         if column.kind == "fill":
-            sheet.write_blank(row_index, index, None, formats["fill"])
+            sheet.write_blank(row_index, index, None, formats["fill_date" if column.key == "outcome_date" else "fill"])
         elif isinstance(value, (int, float)):
             sheet.write_number(row_index, index, value, formats["pct" if column.kind == "pct" else "int"])
         elif value:
@@ -252,8 +272,9 @@ def _household_rows(rows: list[Record]) -> list[Record]:
     return out
 
 
-_OUTCOME_NOTE = ("Ghi vào các cột Kết quả, Ngày, Ghi chú khi đến gặp: ví dụ đã đăng ký, đã hẹn, không gặp, "
-                 "đã chuyển đi, không đúng đối tượng (ghi lý do).")
+_OUTCOME_NOTE = ("Ghi vào các cột Kết quả (chọn trong danh sách: " + ", ".join(label for _, label in OUTCOMES)
+                 + "), Ngày, Ghi chú khi đến gặp, trên trang của từng nhóm; gửi lại tệp này để lần lập danh sách "
+                 "sau đọc kết quả.")
 
 
 def _write_cover(workbook: Workbook, formats: dict[str, object], place: str, as_of: date,

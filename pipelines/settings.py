@@ -47,12 +47,15 @@ class ProspectSettings:
     evidence_floor: float  # a near-miss record below this probability is noise to an officer, not evidence
     list_probability: float  # a row at least this likely to be a true prospect is listed
     verify_probability: float  # below the list, at least this likely: to verify, not handed out as a prospect
+    sure_probability: float  # at least this likely: "sure" (pipelines.feedback: crossing it is new evidence)
 
     def __post_init__(self) -> None:
         if not 0 <= self.evidence_floor < 1:
             raise ValueError("need 0 <= evidence_floor < 1")
         if not 0 < self.verify_probability <= self.list_probability < 1:
             raise ValueError("need 0 < verify_probability <= list_probability < 1")
+        if not self.list_probability <= self.sure_probability <= 1:
+            raise ValueError("need list_probability <= sure_probability <= 1")
 
 
 @dataclass(frozen=True)
