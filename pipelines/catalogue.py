@@ -208,12 +208,15 @@ ESTIMATES = Artifact("prospects", "estimates.parquet", "parquet",
                                                                          kind="float"), Column("to_verify", "int")))
 CHANGES_SUMMARY = Artifact("changes", "summary.json", "json", "the previous night compared, open prospects, changes")
 OPEN_PROSPECTS = Artifact("changes", "open.parquet", "parquet",
-                          "tonight's listed prospects and since when each is listed in its commune (to the store)", (
-    *_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since"),))
+                          "tonight's listed prospects, since when each is listed in its commune, its evidence "
+                          "fingerprint and confidence (to the store)", (
+    *_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since", "evidence"),
+    Column("confidence", "float")))
 _CHANGE = (*_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "change", "reason",
                      "record", "since", "name"),)
 CHANGES = Artifact("changes", "changes.parquet", "parquet",
-                   "since the previous night in the store: `new`, `resolved` (by `record`), `gone`, why in Vietnamese",
+                   "since the previous night in the store: `new`, `resolved` (by `record`), `gone`, `suppressed` "
+                   "(by an officer's outcome), why in Vietnamese",
                    _CHANGE)
 PROSPECTS_CSV = Artifact("write_lists", "prospects.csv", "csv", "one row per prospect, full IDs",
                          PROSPECTS.columns, published=True)
@@ -230,7 +233,8 @@ QUARANTINE_CSV = Artifact("write_lists", "quarantine/{register}.csv", "csv",
                           "every rejected row, its row number and its reason", None, published=True,
                           extra_columns=True)
 CHANGES_CSV = Artifact("write_lists", "changes.csv", "csv",
-                       "what changed since the previous night, per prospect: new, resolved, gone, and why", _CHANGE,
+                       "what changed since the previous night, per prospect: new, resolved, gone, suppressed, and why",
+                       _CHANGE,
                        published=True)
 SUMMARY_CSV = Artifact("write_lists", "summary.csv", "csv",
                        "prospects per commune and group; new, resolved and gone since the previous night", None,

@@ -228,8 +228,9 @@ def night_changes(listed: pd.DataFrame, to_verify: pd.DataFrame, previous: Night
                          listed["confidence"] if "confidence" in listed else [None] * len(listed), strict=True),
                      strict=True))
     tonight["evidence"] = [keyed[(p, w)][0] for p, w in zip(tonight["prospect_id"], tonight["ward_code"], strict=True)]
-    tonight["confidence"] = [None if pd.isna(keyed[(p, w)][1]) else float(keyed[(p, w)][1])
-                             for p, w in zip(tonight["prospect_id"], tonight["ward_code"], strict=True)]
+    tonight["confidence"] = pd.Series([float("nan") if pd.isna(keyed[(p, w)][1]) else float(keyed[(p, w)][1])
+                                       for p, w in zip(tonight["prospect_id"], tonight["ward_code"], strict=True)],
+                                      dtype="float64")
     held_at = {} if held is None or held.empty else {
         (str(p), str(w)): (str(c), str(d)) for p, w, c, d in
         zip(held["prospect_id"], held["ward_code"], held["outcome"], held["outcome_date"], strict=True)}

@@ -272,7 +272,7 @@ def read_feedback(folder: Path, store: Store, as_of: dt.date) -> tuple[pd.DataFr
     every = pd.concat([stored.assign(tonight=False), new.assign(tonight=True)], ignore_index=True)
     every = every.sort_values(["prospect_id", "outcome_date"], ignore_index=True)
     every["row_number"] = every["row_number"].astype("Int64")
-    every["confidence"] = pd.to_numeric(every["confidence"], errors="coerce")
+    every["confidence"] = pd.to_numeric(every["confidence"], errors="coerce").astype("float64")
     return every, problems
 
 

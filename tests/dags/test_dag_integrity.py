@@ -127,7 +127,7 @@ def test_assets_params_schedule_and_docs(inspected: dict) -> None:
     tasks = inspected["tasks"]
     assert sorted(tasks["extract"]["inlets"]) == sorted(f"covgap_register_{name}" for name in ALL_REGISTERS)
     assert tasks["publish_latest"]["outlets"] == ["covgap_prospect_lists"]
-    assert inspected["params"] == ["as_of", "input", "output", "settings", "state"]
+    assert inspected["params"] == ["as_of", "feedback", "input", "output", "settings", "state"]
     assert inspected["timezone"] == "Asia/Ho_Chi_Minh"
     assert inspected["expression"] == "30 1 * * *"  # 01:30 in Viet Nam, every night
     assert "publish_latest" in inspected["doc_md"]
