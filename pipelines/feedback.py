@@ -206,12 +206,12 @@ def _read_workbook(path: Path, name: str, problems: list[Problem]) -> list[_Fill
         book.close()
 
 
-def _check(row: _Filled, listings: pd.DataFrame, as_of: dt.date) -> tuple[Problem | None, dict[str, object]]:
-    """The row's first failed check, else the outcome to keep (``OUTCOME_COLUMNS`` but ``read_on``)."""
+def _check(row: _Filled, mine: pd.DataFrame, as_of: dt.date) -> tuple[Problem | None, dict[str, object]]:
+    """The row's first failed check, else the outcome to keep (``OUTCOME_COLUMNS`` but ``read_on``);
+    ``mine``: the nights that listed its prospect (``Store.listings``)."""
     def problem(check: str, detail: str = "") -> tuple[Problem, dict[str, object]]:
         return Problem(row.file, row.sheet, row.row, row.prospect_id, check, detail), {}
 
-    mine = listings[listings["prospect_id"] == row.prospect_id]
     before = mine[mine["as_of"] <= row.listed_on.isoformat()]
     if before.empty:
         return problem("unknown_prospect")
@@ -253,9 +253,11 @@ def read_feedback(folder: Path, store: Store, as_of: dt.date) -> tuple[pd.DataFr
     stored = store.outcomes(as_of)
     listings = store.listings(sorted({r.prospect_id for r in filled}), as_of)
     known = {(p, d): c for p, d, c in zip(stored["prospect_id"], stored["outcome_date"], stored["code"], strict=True)}
+    by_prospect = {str(p): part for p, part in listings.groupby("prospect_id", sort=False)}
+    nowhere = listings.iloc[:0]
     tonight: dict[tuple[str, str], dict[str, object]] = {}
     for row in filled:
-        problem, outcome = _check(row, listings, as_of)
+        problem, outcome = _check(row, by_prospect.get(row.prospect_id, nowhere), as_of)
         if problem is None:
             key = (str(outcome["prospect_id"]), str(outcome["outcome_date"]))
             earlier = tonight.get(key) or ({"code": known[key]} if key in known else None)
