@@ -15,6 +15,7 @@ date, `YYYY-MM-DD` (default: the logical date, in Viet Nam time). A run writes o
 `state`: the state store (an SQLite file or a database URL; default `{output}/state.sqlite`): the
 `changes` task reads the previous night from it (the latest night before `as_of`, never the folder
 listing), and `publish_latest` records this night in it once published.
+`feedback`: the folder of filled-in workbooks the `feedback` task reads back (default `{output}/feedback`).
 
 **When a task fails** its alert is written to the run's own folder,
 `{output}/.runs/{as_of}/{run_id}/alerts/<task>-try<n>.json` (and
@@ -66,14 +67,15 @@ READING: dict[str, Any] = {"retries": 3, "retry_delay": dt.timedelta(minutes=2),
 
 def _run() -> dict[str, str]:
     """This run's ``output`` (its dated folder), ``as_of`` and ``root``, from params and logical date."""
-    from pipelines.nightly import plan_run, resolve_as_of, state_location
+    from pipelines.nightly import feedback_location, plan_run, resolve_as_of, state_location
 
     context = get_current_context()
     params = context["params"]
     as_of = resolve_as_of(params.get("as_of"), context.get("logical_date"))
     run_dir = plan_run(params["output"], as_of, context["run_id"])
     return {"root": params["output"], "output": str(run_dir), "as_of": as_of, "settings": params.get("settings") or "",
-            "state": state_location(params["output"], params.get("state"))}
+            "state": state_location(params["output"], params.get("state")),
+            "feedback": feedback_location(params["output"], params.get("feedback"))}
 
 
 def _ctx(run: dict[str, str]):  # -> RunContext (imported at run time)
@@ -81,7 +83,8 @@ def _ctx(run: dict[str, str]):  # -> RunContext (imported at run time)
 
     # published: where readers find the run once complete, and so where the previous run is looked for
     return RunContext.create(run["input"], run["output"], run["as_of"], run.get("settings") or None,
-                             published=os.path.join(run["root"], run["as_of"]), state=run["state"])
+                             published=os.path.join(run["root"], run["as_of"]), state=run["state"],
+                             feedback=run.get("feedback") or None)
 
 
 def _alert(context: dict) -> None:
@@ -135,6 +138,8 @@ def _alert(context: dict) -> None:
                           description="settings file (TOML); empty: the shipped pipelines/settings.toml"),
         "state": Param(None, type=["null", "string"],
                        description="state store: an SQLite file or a database URL; empty: {output}/state.sqlite"),
+        "feedback": Param(None, type=["null", "string"],
+                          description="folder of filled-in workbooks read back; empty: {output}/feedback"),
     },
     default_args={"retries": 1, "retry_delay": dt.timedelta(minutes=5), "retry_policy": DATA_PROBLEMS,
                   "execution_timeout": dt.timedelta(hours=2), "on_failure_callback": _alert},

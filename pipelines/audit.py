@@ -33,6 +33,7 @@ from pipelines.catalogue import (
     AUDIT_JSON,
     CHANGES,
     ESTIMATES,
+    FEEDBACK_OUTCOMES,
     LABOUR_EMPLOYERS,
     MODEL,
     OPEN_PROSPECTS,
@@ -42,6 +43,7 @@ from pipelines.catalogue import (
     QUALITY_SUMMARY,
     REVIEW,
     SUMMARIES,
+    SUPPRESSED,
 )
 from pipelines.context import RunContext
 from pipelines.files import atomic_open, read_columns
@@ -163,7 +165,7 @@ def _changes(ctx: RunContext) -> dict[str, Any] | None:
     summary = _json(SUMMARIES["changes"].path(ctx))
     if changes is None or listed is None or not summary:
         return None
-    kinds = ("new", "still_open", "resolved", "gone")
+    kinds = ("new", "still_open", "resolved", "gone", "suppressed")
     still = listed[listed["since"] < ctx.as_of.isoformat()]
     rows = pd.concat([changes[["group", "ward_code", "change"]], still.assign(change="still_open")[
         ["group", "ward_code", "change"]]], ignore_index=True)
@@ -234,6 +236,7 @@ def audit_figures(ctx: RunContext) -> dict[str, Any]:
     }
     figures["estimates"] = _estimates(ctx, figures["matching"])
     figures["communes"] = commune_quality(ctx)
+    figures["outcomes"] = _outcomes(ctx)
     if quality:
         figures["quality"] = {
             "data_docs": quality.get("data_docs"), "previous_manifest": quality.get("previous_manifest"),
@@ -242,6 +245,22 @@ def audit_figures(ctx: RunContext) -> dict[str, Any]:
                               "failed_expectations": [e for e in q["expectations"] if not e["success"]],
                               "rule_agreement": q["rule_agreement"]} for n, q in quality["registers"].items()}}
     return figures
+
+
+def _outcomes(ctx: RunContext) -> dict[str, Any] | None:
+    """What the officers reported (``pipelines.feedback``): precision measured beside the model's estimate,
+    the workbooks' problems, and the prospects held back tonight."""
+    from pipelines.audit_outcomes import outcome_precision
+    from pipelines.feedback import latest_outcomes
+
+    outcomes = _parquet(FEEDBACK_OUTCOMES.path(ctx))
+    summary = _json(SUMMARIES["feedback"].path(ctx))
+    if outcomes is None or not summary:
+        return None
+    held = _parquet(SUPPRESSED.path(ctx), ["group"])
+    return {"files": summary.get("files"), "new_tonight": summary.get("new"), "problems": summary.get("problems"),
+            "suppressed": int(len(held)) if held is not None else None,
+            **outcome_precision(latest_outcomes(outcomes) if len(outcomes) else outcomes)}
 
 
 class AuditWritten(TypedDict):

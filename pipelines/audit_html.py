@@ -349,7 +349,7 @@ def _communes_section(communes: list[dict[str, Any]] | None) -> list[str]:
     return out
 
 
-_TRACE = """<h2 id='trace'>8. How to trace a prospect to its input rows</h2>
+_TRACE = """<h2 id='trace'>9. How to trace a prospect to its input rows</h2>
 <ol><li>Every input row is identified by <code>(register, row_number)</code>: <code>row_number</code> 1 is the first
 data row of the file (the header is not counted; a register read from a database uses its <code>row_number</code>
 column).</li>
@@ -372,4 +372,33 @@ def render_html(figures: dict[str, Any]) -> str:
     return "\n".join([*_inputs_and_ledger(figures["identity"], figures["ledger"]),
                       *_quality_section(figures["quality"]), *_matching_section(figures["matching"]),
                       *_prospects_section(figures["prospects"]), *_estimates_section(figures.get("estimates")),
-                      *_communes_section(figures.get("communes")), _TRACE])
+                      *_communes_section(figures.get("communes")), *_outcomes_section(figures.get("outcomes")),
+                      _TRACE])
+
+
+def _outcomes_section(outcomes: dict[str, Any] | None) -> list[str]:
+    """Section 8: what officers reported back, and the precision it measures beside the model's estimate."""
+    out = ["<h2 id='outcomes'>8. Officers' outcomes</h2>"]
+    if not outcomes:
+        return [*out, "<p class=note>No feedback stage output in this run.</p>"]
+    problems = sum((outcomes.get("problems") or {}).values())
+    out.append(f"<p>{outcomes['files']:,} filled-in workbook(s) read, {outcomes['new_tonight']:,} outcome(s) new "
+               f"tonight, {problems:,} row(s) not used (<code>feedback_report.csv</code>); "
+               f"{outcomes['suppressed'] or 0:,} prospect(s) held back tonight (not the right person, or insured "
+               "elsewhere, with no new evidence since). Precision counts a listing right when the officer met the "
+               "person and they joined or agreed to come back, wrong when not the right person or already insured "
+               "elsewhere; other outcomes decide nothing. The interval is Wilson's, 95 %; the model's estimate is "
+               "the mean confidence of the same prospects when listed.</p>")
+    header = ["group", "outcomes", "decisive", "right", "precision", "95 % low", "95 % high", "model estimate"]
+
+    def line(name: list[str], f: dict[str, Any]) -> list[Any]:
+        return [*name, f["outcomes"], f["decisive"], f["right"], f["precision"], f["precision_low"],
+                f["precision_high"], f["model_estimate"]]
+
+    out.append(_table(header, [line([g], f) for g, f in outcomes["by_group"].items()] + [
+        line(["all"], outcomes["total"])], set(range(1, 8))))
+    if outcomes["by_commune_and_group"]:
+        out.append("<h3>Per commune and group</h3>" + _table(
+            ["commune", *header], [line([c["ward_code"], c["group"]], c) for c in outcomes["by_commune_and_group"]],
+            set(range(2, 9))))
+    return out

@@ -105,6 +105,16 @@ EXTRACTED = Artifact("extract", "{register}.csv", "csv",
                      extra_columns=True)
 SETTINGS = Artifact("settings", "settings.toml", "toml", "the settings this run used, byte for byte",
                     published=True)
+FEEDBACK_SUMMARY = Artifact("feedback", "summary.json", "json", "workbooks read back, outcomes new tonight, problems")
+FEEDBACK_OUTCOMES = Artifact("feedback", "outcomes.parquet", "parquet",
+                             "every officer's outcome known tonight: the store's and tonight's new ones (`tonight`)", (
+    *_columns("prospect_id", "outcome_date", "read_on", "listed_on", "group", "ward_code", "code", "note",
+              "source_file", "sheet"), Column("row_number", "Int"), Column("evidence"), Column("confidence", "float"),
+    Column("tonight", "bool")))
+FEEDBACK_REPORT_CSV = Artifact("feedback", "feedback_report.csv", "csv",
+                               "what in the filled-in workbooks could not be read back, and why (the rest was read)",
+                               _columns("file", "sheet", "row", "prospect_id", "check", "problem_vi", "problem_en"),
+                               published=True)
 INGEST_SUMMARY = Artifact("ingest", "summary.json", "json", "per register: file, format, encoding, SHA-256, rows")
 INGESTED = Artifact("ingest", "{register}.parquet", "parquet", "every row as read, every value text",
                     None, extra_columns=True)
@@ -183,23 +193,31 @@ ORG_MODEL = Artifact("link", "org_model.parquet", "parquet", "the unit model's m
     Column("comparison"), Column("level", "int"), Column("label"), *_columns("m", "u", "unit_share", kind="float")))
 PROSPECTS_SUMMARY = Artifact("prospects", "summary.json", "json", "prospects per group")
 _PROSPECT_KINDS: dict[str, Kind] = {"confidence": "float", "evidence": "text"}
+_PROSPECT = tuple(Column(c, _PROSPECT_KINDS.get(c, "text")) for c in PROSPECT_COLUMNS)
 PROSPECTS = Artifact("prospects", "prospects.parquet", "parquet", "the prospect groups, one row per prospect",
-                     tuple(Column(c, _PROSPECT_KINDS.get(c, "text")) for c in PROSPECT_COLUMNS))
+                     _PROSPECT)
 PROSPECTS_TO_VERIFY = Artifact("prospects", "prospects_to_verify.parquet", "parquet",
                                "rows too unsure to list (confidence below `list_probability`; `uninsured_employee`: "
                                "below its precision cut)", PROSPECTS.columns)
+SUPPRESSED = Artifact("prospects", "suppressed.parquet", "parquet",
+                      "rows held back from the lists by an officer's outcome (not the right person, insured "
+                      "elsewhere) with no new evidence since",
+                      (*_PROSPECT, *_columns("outcome", "outcome_date")))
 ESTIMATES = Artifact("prospects", "estimates.parquet", "parquet",
                      "per group and commune: listed, expected true among them, expected true left out, to verify", (
     *_columns("group", "ward_code"), Column("listed", "int"), *_columns("expected_true", "expected_missed",
                                                                          kind="float"), Column("to_verify", "int")))
 CHANGES_SUMMARY = Artifact("changes", "summary.json", "json", "the previous night compared, open prospects, changes")
 OPEN_PROSPECTS = Artifact("changes", "open.parquet", "parquet",
-                          "tonight's listed prospects and since when each is listed in its commune (to the store)", (
-    *_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since"),))
+                          "tonight's listed prospects, since when each is listed in its commune, its evidence "
+                          "fingerprint and confidence (to the store)", (
+    *_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since", "evidence"),
+    Column("confidence", "float")))
 _CHANGE = (*_columns("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "change", "reason",
                      "record", "since", "name"),)
 CHANGES = Artifact("changes", "changes.parquet", "parquet",
-                   "since the previous night in the store: `new`, `resolved` (by `record`), `gone`, why in Vietnamese",
+                   "since the previous night in the store: `new`, `resolved` (by `record`), `gone`, `suppressed` "
+                   "(by an officer's outcome), why in Vietnamese",
                    _CHANGE)
 PROSPECTS_CSV = Artifact("write_lists", "prospects.csv", "csv", "one row per prospect, full IDs",
                          PROSPECTS.columns, published=True)
@@ -216,7 +234,8 @@ QUARANTINE_CSV = Artifact("write_lists", "quarantine/{register}.csv", "csv",
                           "every rejected row, its row number and its reason", None, published=True,
                           extra_columns=True)
 CHANGES_CSV = Artifact("write_lists", "changes.csv", "csv",
-                       "what changed since the previous night, per prospect: new, resolved, gone, and why", _CHANGE,
+                       "what changed since the previous night, per prospect: new, resolved, gone, suppressed, and why",
+                       _CHANGE,
                        published=True)
 SUMMARY_CSV = Artifact("write_lists", "summary.csv", "csv",
                        "prospects per commune and group; new, resolved and gone since the previous night", None,
@@ -230,12 +249,13 @@ MANIFEST = Artifact("write_manifest", "manifest.json", "json",
                     "every input row accounted for, every output hashed, the settings' hash", published=True)
 
 ARTIFACTS: tuple[Artifact, ...] = (
-    EXTRACTED, SETTINGS, INGEST_SUMMARY, INGESTED, MALFORMED, VALIDATE_SUMMARY, VALIDATED, QUARANTINED,
+    EXTRACTED, SETTINGS, FEEDBACK_SUMMARY, FEEDBACK_OUTCOMES, FEEDBACK_REPORT_CSV,
+    INGEST_SUMMARY, INGESTED, MALFORMED, VALIDATE_SUMMARY, VALIDATED, QUARANTINED,
     QUALITY_STAGE_SUMMARY, QUALITY_SUMMARY,
     QUALITY_VALIDATIONS, DATA_DOCS, STANDARDISE_SUMMARY,
     *(a for name, a in STANDARDISED.items() if name != "labour"), LINK_SUMMARY, PERSON_LINKS,
     REVIEW, BEST_UNLINKED, MODEL, CANDIDATES, ORG_LINKS, ORG_CANDIDATES, ORG_MODEL, PROSPECTS_SUMMARY, PROSPECTS,
-    PROSPECTS_TO_VERIFY, ESTIMATES, CHANGES_SUMMARY, OPEN_PROSPECTS, CHANGES, PROSPECTS_CSV, CHANGES_CSV,
+    PROSPECTS_TO_VERIFY, SUPPRESSED, ESTIMATES, CHANGES_SUMMARY, OPEN_PROSPECTS, CHANGES, PROSPECTS_CSV, CHANGES_CSV,
     PROSPECTS_TO_VERIFY_CSV, LINKS_CSV, REVIEW_CSV,
     QUARANTINE_CSV, SUMMARY_CSV, WORKBOOK, AUDIT_JSON, AUDIT_HTML, MANIFEST,
 )

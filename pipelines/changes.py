@@ -11,7 +11,10 @@ date reads the store as it was before that date, so it gives the same bytes.
 - **gone**: listed the night before, not tonight, for another reason read from tonight's registers
   (died, moved away, left the population register, organisation no longer active, household business
   closed or paying tax by the presumptive method, moved to another group, to verify, or no longer in
-  the group's conditions), the reason in Vietnamese.
+  the group's conditions), the reason in Vietnamese;
+- **suppressed**: listed the night before, held back tonight by an officer's outcome (not the right
+  person, already insured elsewhere) with no new evidence since (``pipelines.feedback``); such a prospect
+  stays out of the lists, with no further row, until its evidence changes (then it is ``new`` again).
 
 The store is written only once the night is published (:func:`record_night`, called by ``covgap run``
 after the switch and by the DAG's ``publish_latest``).
@@ -26,14 +29,17 @@ from typing import TypedDict
 import pandas as pd
 
 from contract.groups import ALL_GROUPS
+from contract.outcomes import OUTCOME_LABELS
 from pipelines.catalogue import (
     CHANGES,
+    FEEDBACK_OUTCOMES,
     OPEN_PROSPECTS,
     ORG_LINKS,
     PERSON_LINKS,
     PROSPECTS,
     PROSPECTS_TO_VERIFY,
     STANDARDISED,
+    SUPPRESSED,
 )
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
@@ -43,7 +49,7 @@ from pipelines.state_store import CHANGE_COLUMNS, OPEN_COLUMNS, Night, Store
 
 __all__ = ["CHANGE_KINDS", "ChangesSummary", "Facts", "facts_of", "night_changes", "record_night", "run"]
 
-CHANGE_KINDS = ("new", "resolved", "gone")
+CHANGE_KINDS = ("new", "resolved", "gone", "suppressed")
 _IDENTITY = ("prospect_id", "group", "ward_code", *KEY_COLUMNS)
 _RESIDENT_GROUPS = ("voluntary_si_prospect", "hi_prospect")  # listed where the person lives
 _COMPULSORY_GROUPS = ("uninsured_manager", "uninsured_household_owner", "uninsured_employee")
@@ -204,11 +210,30 @@ def _names(changes: pd.DataFrame, facts: Facts) -> pd.Series:
     return person.where(person != "", business.where(business != "", org))
 
 
+def _held_reason(code: str, day: str) -> str:
+    return (f"Cán bộ báo \"{OUTCOME_LABELS.get(code, code)}\" ngày {pd.Timestamp(day):%d/%m/%Y}; chưa có căn cứ mới "
+            "nên không đưa lại vào danh sách")
+
+
 def night_changes(listed: pd.DataFrame, to_verify: pd.DataFrame, previous: Night, facts: Facts,
-                  as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  as_of: dt.date, fingerprints: pd.Series | None = None,
+                  held: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tonight's open prospects (``OPEN_COLUMNS``, ``since`` carried from the previous night) and the
-    changes (``CHANGE_COLUMNS``, ``since``, ``name``), both in a total order."""
+    changes (``CHANGE_COLUMNS``, ``since``, ``name``), both in a total order. ``fingerprints``: per listed
+    row, its evidence (``pipelines.feedback.evidence_of``; kept in the store); ``held``: the rows an
+    officer's outcome holds back (``SUPPRESSED``): ``suppressed`` where listed the night before."""
     tonight = _identity(listed)
+    keyed = dict(zip(zip(listed["prospect_id"].astype(str), listed["ward_code"].astype(str), strict=True),
+                     zip(fingerprints if fingerprints is not None else [None] * len(listed),
+                         listed["confidence"] if "confidence" in listed else [None] * len(listed), strict=True),
+                     strict=True))
+    tonight["evidence"] = [keyed[(p, w)][0] for p, w in zip(tonight["prospect_id"], tonight["ward_code"], strict=True)]
+    tonight["confidence"] = pd.Series([float("nan") if pd.isna(keyed[(p, w)][1]) else float(keyed[(p, w)][1])
+                                       for p, w in zip(tonight["prospect_id"], tonight["ward_code"], strict=True)],
+                                      dtype="float64")
+    held_at = {} if held is None or held.empty else {
+        (str(p), str(w)): (str(c), str(d)) for p, w, c, d in
+        zip(held["prospect_id"], held["ward_code"], held["outcome"], held["outcome_date"], strict=True)}
     before = previous.open.astype(object).where(previous.open.notna(), "")
     since = {(p, w): s for p, w, s in zip(before["prospect_id"], before["ward_code"], before["since"], strict=True)}
     tonight["since"] = [since.get((p, w), as_of.isoformat())
@@ -231,6 +256,10 @@ def night_changes(listed: pd.DataFrame, to_verify: pd.DataFrame, previous: Night
     verify = set(_identity(to_verify)["prospect_id"]) if len(to_verify) else set()
     for row in _records(before):
         if (row["prospect_id"], row["ward_code"]) in listed_at:
+            continue
+        if (row["prospect_id"], row["ward_code"]) in held_at:
+            rows.append({**{c: _text(row[c]) for c in _IDENTITY}, "since": _text(row["since"]), "change": "suppressed",
+                         "reason": _held_reason(*held_at[(row["prospect_id"], row["ward_code"])]), "record": ""})
             continue
         elsewhere = {row["prospect_id"]: now_at[row["prospect_id"]]} if row["prospect_id"] in now_at else {}
         change, reason, record = _why_closed(row, facts, coverage, by_person, elsewhere, verify, as_of)
@@ -255,9 +284,12 @@ class ChangesSummary(TypedDict):
 
 def run(ctx: RunContext) -> ChangesSummary:
     """Compare tonight's lists with the previous night in the store; write the open prospects and the changes."""
+    from pipelines.feedback import evidence_of
+
     previous = Store(ctx.state_location).previous(ctx.as_of)
-    listed, verify = (pd.read_parquet(a.path(ctx)) for a in (PROSPECTS, PROSPECTS_TO_VERIFY))
-    open_now, changes = night_changes(listed, verify, previous, facts_of(ctx), ctx.as_of)
+    listed, verify, held = (pd.read_parquet(a.path(ctx)) for a in (PROSPECTS, PROSPECTS_TO_VERIFY, SUPPRESSED))
+    open_now, changes = night_changes(listed, verify, previous, facts_of(ctx), ctx.as_of,
+                                      evidence_of(listed, ctx.settings.prospects), held)
     write_parquet(open_now, OPEN_PROSPECTS.path(ctx))
     write_parquet(changes, CHANGES.path(ctx))
     counts = changes["change"].value_counts()
@@ -266,10 +298,12 @@ def run(ctx: RunContext) -> ChangesSummary:
 
 
 def record_night(ctx: RunContext) -> int:
-    """After the night is published (``ctx.output``: the published folder): record it in the store,
-    replacing an earlier record of the same date, in one transaction. Returns the open prospects recorded."""
+    """After the night is published (``ctx.output``: the published folder): record it in the store, with
+    the officers' outcomes it read, replacing an earlier record of the same date, in one transaction.
+    Returns the open prospects recorded."""
     open_now = pd.read_parquet(OPEN_PROSPECTS.path(ctx))
     changes = pd.read_parquet(CHANGES.path(ctx))
-    Store(ctx.state_location).record(ctx.as_of, open_now, changes)
+    outcomes = pd.read_parquet(FEEDBACK_OUTCOMES.path(ctx))
+    Store(ctx.state_location).record(ctx.as_of, open_now, changes, outcomes[outcomes["tonight"].astype(bool)])
     return len(open_now)
 

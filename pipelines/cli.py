@@ -1,4 +1,4 @@
-"""``covgap run --input DIR --output DIR --as-of YYYY-MM-DD [--settings FILE] [--state FILE|URL]``
+"""``covgap run --input DIR --output DIR --as-of YYYY-MM-DD [--settings FILE] [--state FILE|URL] [--feedback DIR]``
 (see ../shared/contract.md),
 ``covgap check --input DIR`` (will these registers be read, and which rows would be quarantined?) and
 ``covgap --version``.
@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--settings", help="settings file (TOML; default: the shipped pipelines/settings.toml)")
     run.add_argument("--state", help="state store: an SQLite file, or a database URL (postgresql://user@host/db); "
                      "default: state.sqlite in .DIR.covgap/ beside --output DIR")
+    run.add_argument("--feedback", help="folder of filled-in workbooks to read back (officers' outcomes); "
+                     "default: feedback/ in .DIR.covgap/ beside --output DIR")
     run.add_argument("--verbose", "-v", action="store_true", help="log what each stage does")
     check = commands.add_parser("check", help="read and validate the registers only: which rows would be "
                                 "quarantined, which expectations fail (nothing is published)")
@@ -107,13 +109,14 @@ def _run(args: argparse.Namespace) -> int:
     from pipelines.settings import load_settings
     from pipelines.state_store import StateStoreError
 
-    target = RunContext.create(args.input, args.output, args.as_of, args.settings, state=args.state)
+    target = RunContext.create(args.input, args.output, args.as_of, args.settings, state=args.state,
+                               feedback=args.feedback)
     os.umask(0o077)  # everything the run writes holds personal data: owner-only
     try:
         load_settings(target.settings_file)  # first: a bad settings file stops the run before any stage
         with build_folder(target.output, target.as_of) as build:
             ctx = RunContext.create(target.input, build, target.as_of, target.settings_file, published=target.output,
-                                    state=target.state_location)
+                                    state=target.state_location, feedback=target.feedback_folder)
             summaries = run_pipeline(ctx, progress=Progress(list(STAGE_NAMES)))
             switch(build, target.output)
             try:  # only now that the night is published; still under the folder's lock

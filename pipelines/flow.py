@@ -4,14 +4,14 @@
 Airflow task per stage from it (``dags/coverage_gap_nightly.py``), with the stage's timeout and
 retry class, and one mapped task per item for a stage that runs ``over`` another's result.
 
-    settings -> ingest -> validate -> quality -> standardise -> link -> prospects -> changes
+    settings -> feedback -> ingest -> validate -> quality -> standardise -> link -> prospects -> changes
       -> write_lists -> provinces -> write_province (per province) -> write_audit -> write_manifest
 
 Light on purpose: the DAG file imports this module while Airflow parses it, so each ``run``
 imports its stage module (pandas, DuckDB, Great Expectations) only when it is called.
 
 >>> [stage.name for stage in FLOW][:4]
-['settings', 'ingest', 'validate', 'quality']
+['settings', 'feedback', 'ingest', 'validate']
 >>> STAGE["write_province"].over, [s.name for s in upstream(STAGE["write_manifest"])]
 ('provinces', ['write_province', 'write_audit'])
 """
@@ -64,6 +64,12 @@ def _settings(ctx: RunContext) -> Any:
     recorded = settings.record(ctx)
     checks.check_as_of(ctx)
     return recorded
+
+
+def _feedback(ctx: RunContext) -> Any:
+    from pipelines import feedback
+
+    return feedback.run(ctx)
 
 
 def _ingest(ctx: RunContext) -> Any:
@@ -147,6 +153,10 @@ _LINKED = (c.PERSON_LINKS, c.REVIEW, c.BEST_UNLINKED, c.MODEL, c.CANDIDATES, c.O
 FLOW: tuple[Stage, ...] = (
     Stage("settings", _settings, "checks the settings file and the as-of date; records a copy of the settings",
           (), (c.SETTINGS,), dt.timedelta(minutes=5)),
+    Stage("feedback", _feedback, "reads back the filled-in workbooks of the feedback folder: checks each outcome, "
+          "reports what it cannot use, keeps the rest (recorded in the store once published)",
+          (), (c.FEEDBACK_OUTCOMES, c.FEEDBACK_REPORT_CSV, _SUMMARIES["feedback"]), _HOUR, retry="reading",
+          summary=True),
     Stage("ingest", _ingest, "reads each register, every value as text; stops on a file that cannot be used",
           (), (c.INGESTED, c.MALFORMED, _SUMMARIES["ingest"]), 2 * _HOUR, retry="reading", summary=True),
     Stage("validate", _validate, "quarantines rows that break the contract's rules, with their reason",
@@ -160,10 +170,12 @@ FLOW: tuple[Stage, ...] = (
           (*_STANDARDISED, c.SETTINGS), (*_LINKED, _SUMMARIES["link"]), 6 * _HOUR, summary=True),
     Stage("prospects", _prospects, "applies the rules of the prospect groups",
           (*_STANDARDISED, c.PERSON_LINKS, c.ORG_LINKS, c.BEST_UNLINKED, c.CANDIDATES, c.ORG_CANDIDATES,
-           c.LABOUR_EMPLOYERS, c.SETTINGS),
-          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.ESTIMATES, _SUMMARIES["prospects"]), _HOUR, summary=True),
+           c.LABOUR_EMPLOYERS, c.FEEDBACK_OUTCOMES, c.SETTINGS),
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.SUPPRESSED, c.ESTIMATES, _SUMMARIES["prospects"]), _HOUR,
+          summary=True),
     Stage("changes", _changes, "compares the lists with the previous night in the state store: new, resolved, gone",
-          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.STANDARDISED["population"], c.STANDARDISED["insured"],
+          (c.PROSPECTS, c.PROSPECTS_TO_VERIFY, c.SUPPRESSED, c.SETTINGS, c.STANDARDISED["population"],
+           c.STANDARDISED["insured"],
            c.STANDARDISED["organisations"], c.STANDARDISED["household_businesses"], c.PERSON_LINKS, c.ORG_LINKS),
           (c.OPEN_PROSPECTS, c.CHANGES, _SUMMARIES["changes"]), _HOUR, retry="reading", summary=True),
     Stage("write_lists", _write_lists,
@@ -180,11 +192,13 @@ FLOW: tuple[Stage, ...] = (
            c.STANDARDISED["managers"], c.VALIDATED, c.SETTINGS), (c.WORKBOOK,), _HOUR, over="provinces"),
     Stage("write_audit", _write_audit, "`audit.html` and `audit.json`: ledger, quality, matching, prospects",
           (_SUMMARIES["ingest"], _SUMMARIES["validate"], _SUMMARIES["link"], c.QUALITY_SUMMARY, c.PERSON_LINKS,
-           c.REVIEW, c.MODEL, c.ORG_LINKS, c.PROSPECTS, c.CHANGES, _SUMMARIES["changes"], c.QUARANTINED,
+           c.REVIEW, c.MODEL, c.ORG_LINKS, c.PROSPECTS, c.CHANGES, _SUMMARIES["changes"], c.FEEDBACK_OUTCOMES,
+           _SUMMARIES["feedback"], c.QUARANTINED,
            *_STANDARDISED),
           (c.AUDIT_JSON, c.AUDIT_HTML), dt.timedelta(minutes=30), after=("write_lists",)),
     Stage("write_manifest", _write_manifest, "`manifest.json`: every input row accounted for, every output hashed",
-          (c.PROSPECTS, c.PROSPECTS_CSV, c.CHANGES_CSV, c.LINKS_CSV, c.REVIEW_CSV, c.SUMMARY_CSV, c.QUARANTINE_CSV,
+          (c.PROSPECTS, c.PROSPECTS_CSV, c.CHANGES_CSV, c.FEEDBACK_REPORT_CSV,
+           c.LINKS_CSV, c.REVIEW_CSV, c.SUMMARY_CSV, c.QUARANTINE_CSV,
            c.WORKBOOK, c.AUDIT_JSON, c.AUDIT_HTML, c.SETTINGS, _SUMMARIES["ingest"], _SUMMARIES["validate"],
            _SUMMARIES["standardise"], _SUMMARIES["link"], _SUMMARIES["prospects"]),
           (c.MANIFEST,), dt.timedelta(minutes=30), after=("write_province", "write_audit")),

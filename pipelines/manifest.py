@@ -15,6 +15,7 @@ from pipelines.catalogue import (
     AUDIT_HTML,
     AUDIT_JSON,
     CHANGES_CSV,
+    FEEDBACK_REPORT_CSV,
     LINKS_CSV,
     MANIFEST,
     PROSPECTS,
@@ -62,7 +63,8 @@ def write_manifest(ctx: RunContext) -> ManifestWritten:
     rows = {PROSPECTS_CSV.relative(): len(prospects)}
     rows.update({workbook_path(Path(), p, w).as_posix(): int(n) for (p, w), n in
                  prospects.groupby(["province_code", "ward_code"]).size().items()})
-    tables = (CHANGES_CSV.relative(), LINKS_CSV.relative(), REVIEW_CSV.relative(), SUMMARY_CSV.relative(),
+    tables = (CHANGES_CSV.relative(), FEEDBACK_REPORT_CSV.relative(), LINKS_CSV.relative(), REVIEW_CSV.relative(),
+              SUMMARY_CSV.relative(),
               *(QUARANTINE_CSV.relative(r) for r in read_registers(ctx)))
     for name in tables:
         rows[name] = _csv_rows(output / name)

@@ -66,6 +66,18 @@ def state_location(output: str, given: str | None = None) -> str:
     return os.path.join(os.path.abspath(os.path.expanduser(output)), STATE_FILE)
 
 
+def feedback_location(output: str, given: str | None = None) -> str:
+    """The folder of filled-in workbooks the runs under ``output`` read: ``given``, else ``{output}/feedback``,
+    beside the dated folders and the store (a rerun of a date swaps its folder, never this one).
+
+    >>> feedback_location("/runs"), feedback_location("/runs", "/share/ket-qua")
+    ('/runs/feedback', '/share/ket-qua')
+    """
+    from pipelines.context import FEEDBACK_FOLDER
+
+    return os.path.abspath(os.path.expanduser(given or os.path.join(output, FEEDBACK_FOLDER)))
+
+
 def plan_run(output: str, as_of: str, run_id: str | None = None) -> Path:
     """The folder a run writes into (``~`` expanded, made absolute).
 

@@ -181,7 +181,7 @@ CLOSED = Sheet(
      SheetColumn("listed", "Trong danh sách từ", 11), _PROSPECT_ID),
     "Không cần đến lại; đối chiếu nếu thấy chưa đúng",
 )
-CHANGE_LABELS = {"resolved": "Đã giải quyết", "gone": "Không còn"}
+CHANGE_LABELS = {"resolved": "Đã giải quyết", "gone": "Không còn", "suppressed": "Theo kết quả đã báo"}
 NEW_LABEL = "Mới"  # a row first listed in its commune tonight (shown bold, in red)
 #: Every household with all of its members' prospects (the groups whose sheets band by household):
 #: one row per person, the groups named in one cell, so a household is visited once.

@@ -27,6 +27,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from contract.groups import GROUPS
+from contract.outcomes import OUTCOMES
 from matching.address import route_keys
 from matching.admin_units import current_wards
 from pipelines.catalogue import WORKBOOK_FOLDER, workbook_path
@@ -78,6 +79,7 @@ def _formats(workbook: Workbook) -> dict[str, object]:
         "text": workbook.add_format(cell),
         # to be written in by hand: the only cells left unlocked on a protected sheet
         "fill": workbook.add_format({**cell, "bg_color": "#FFFDE7", "locked": False}),
+        "fill_date": workbook.add_format({**cell, "bg_color": "#FFFDE7", "locked": False, "num_format": "dd/mm/yyyy"}),
         "new": workbook.add_format({**cell, "bold": True, "font_color": "#C00000"}),  # first listed tonight
         "int": workbook.add_format({**cell, "num_format": "0", "align": "right"}),
         "pct": workbook.add_format({**cell, "num_format": "0%", "align": "right"}),
@@ -205,6 +207,24 @@ def _write_sheet(
             number += 1
             write_row(row_index, number, values)
             row_index += 1
+    if row_index > _HEADER_ROW + 1:
+        _validate_outcomes(sheet, columns, _HEADER_ROW + 1, row_index - 1, as_of)
+
+
+def _validate_outcomes(sheet: Worksheet, columns: list[SheetColumn], first: int, last: int, as_of: date) -> None:
+    """Kết quả: a dropdown of the fixed list (``contract.outcomes``); Ngày: a date within a year of the list's."""
+    keys = [c.key for c in columns]
+    if "outcome" in keys:
+        at = keys.index("outcome")
+        sheet.data_validation(first, at, last, at, {
+            "validate": "list", "source": [label for _, label in OUTCOMES],
+            "error_title": "Kết quả", "error_message": "Chọn một kết quả trong danh sách"})
+    if "outcome_date" in keys:
+        at = keys.index("outcome_date")
+        sheet.data_validation(first, at, last, at, {
+            "validate": "date", "criteria": "between", "minimum": date(as_of.year - 1, 1, 1),
+            "maximum": date(as_of.year + 1, 12, 31), "error_title": "Ngày",
+            "error_message": "Ghi ngày đến gặp, dạng ngày/tháng/năm"})
 
 
 # Many cells of a province's workbooks hold the same text (labels, reasons, addresses): each is cleaned once.
@@ -216,19 +236,21 @@ def _row_writer(sheet: Worksheet, formats: dict[str, object], columns: list[Shee
     """A function that writes one row of the sheet (``values``: per column of the sheet's spec, ``shown``
     the spec's index of each column written; ``number``: the row's STT), its height fitted to its text.
     What each column needs (format, how wide a line is) is looked up once per sheet, not once per cell."""
-    text, new, fill = formats["text"], formats["new"], formats["fill"]
+    text, new = formats["text"], formats["new"]
+    # a fill-in cell's format: the visit date's shows dd/mm/yyyy; a number's: percent or integer
     plan = [(index, source, column.kind, column.kind != "prospect_id", column.key == "listed",
-             formats["pct" if column.kind == "pct" else "int"], *_per_line(column.width))
+             formats[("fill_date" if column.key == "outcome_date" else "fill") if column.kind == "fill"
+                     else "pct" if column.kind == "pct" else "int"], *_per_line(column.width))
             for index, (column, source) in enumerate(zip(columns, shown, strict=True))]
     set_row, write_string, write_number, write_blank = (sheet.set_row, sheet.write_string, sheet.write_number,
                                                          sheet.write_blank)
 
     def write_row(row_index: int, number: int, values: list[object]) -> None:
         lines = 1
-        for index, source, kind, clean, listed, number_format, capitals, lower in plan:
+        for index, source, kind, clean, listed, cell_format, capitals, lower in plan:
             value = number if kind == "stt" else values[source]
             if kind == "fill":
-                write_blank(row_index, index, None, fill)
+                write_blank(row_index, index, None, cell_format)
             elif isinstance(value, str):
                 # no ID in any text; a prospect_id is a keyed hash, written as it is (it is how the row is read back)
                 value = _clean(value) if clean else value
@@ -240,7 +262,7 @@ def _row_writer(sheet: Worksheet, formats: dict[str, object], columns: list[Shee
                     lines = max(lines, sum(-(-len(part) // per_line) for part in value.split("\n")))
                 write_string(row_index, index, value, new if listed and value == NEW_LABEL else text)
             elif isinstance(value, (int, float)):
-                write_number(row_index, index, value, number_format)
+                write_number(row_index, index, value, cell_format)
             else:
                 write_blank(row_index, index, None, text)
         set_row(row_index, min(409.0, lines * _LINE_HEIGHT))
@@ -289,8 +311,9 @@ def _household_rows(rows: list[Record]) -> list[Record]:
     return out
 
 
-_OUTCOME_NOTE = ("Ghi vào các cột Kết quả, Ngày, Ghi chú khi đến gặp: ví dụ đã đăng ký, đã hẹn, không gặp, "
-                 "đã chuyển đi, không đúng đối tượng (ghi lý do).")
+_OUTCOME_NOTE = ("Ghi vào các cột Kết quả (chọn trong danh sách: " + ", ".join(label for _, label in OUTCOMES)
+                 + "), Ngày, Ghi chú khi đến gặp, trên trang của từng nhóm; gửi lại tệp này để lần lập danh sách "
+                 "sau đọc kết quả.")
 
 
 def _write_cover(workbook: Workbook, formats: dict[str, object], place: str, as_of: date,

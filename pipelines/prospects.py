@@ -24,6 +24,7 @@ from pipelines.catalogue import (
     BEST_UNLINKED,
     CANDIDATES,
     ESTIMATES,
+    FEEDBACK_OUTCOMES,
     LABOUR_EMPLOYERS,
     ORG_CANDIDATES,
     ORG_LINKS,
@@ -31,6 +32,7 @@ from pipelines.catalogue import (
     PROSPECTS,
     PROSPECTS_TO_VERIFY,
     STANDARDISED,
+    SUPPRESSED,
 )
 from pipelines.context import RunContext
 from pipelines.files import write_parquet
@@ -443,11 +445,30 @@ def run(ctx: RunContext) -> ProspectsSummary:
         tables[name] = pd.read_parquet(artifact.path(ctx), columns=_LINK_COLUMNS.get(name))
     thresholds = read_link(ctx).get("thresholds", {})
     built = build_prospects(tables, ctx.as_of, ctx.settings.prospects, thresholds.get("outsider_share:insured", 0.0))
-    write_parquet(built.listed, PROSPECTS.path(ctx))
+    listed, held = hold_back(built.listed, pd.read_parquet(FEEDBACK_OUTCOMES.path(ctx)), ctx.settings.prospects)
+    write_parquet(listed, PROSPECTS.path(ctx))
+    write_parquet(held, SUPPRESSED.path(ctx))
     write_parquet(built.to_verify, PROSPECTS_TO_VERIFY.path(ctx))
     write_parquet(built.estimates, ESTIMATES.path(ctx))
-    counts = built.listed["group"].value_counts()
+    counts = listed["group"].value_counts()
     verify = built.to_verify["group"].value_counts()
+    back = held["group"].value_counts()
     groups = groups_of(registers)
     return {"prospects": {group: int(counts.get(group, 0)) for group in groups},
-            "to_verify": {group: int(verify.get(group, 0)) for group in groups}}
+            "to_verify": {group: int(verify.get(group, 0)) for group in groups},
+            "suppressed": {group: int(back.get(group, 0)) for group in groups}}
+
+
+def hold_back(listed: pd.DataFrame, outcomes: pd.DataFrame, settings: ProspectSettings
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows still listed, and those an officer's outcome holds back (``pipelines.feedback.suppressed``)
+    with that outcome's code and date."""
+    from pipelines.feedback import latest_outcomes, suppressed
+
+    held = suppressed(listed, outcomes, settings)
+    back = listed[held].reset_index(drop=True)
+    latest = latest_outcomes(outcomes).set_index("prospect_id") if len(outcomes) else None
+    back["outcome"] = back["prospect_id"].map(latest["code"]) if latest is not None else pd.Series(dtype=object)
+    back["outcome_date"] = back["prospect_id"].map(latest["outcome_date"]) if latest is not None else \
+        pd.Series(dtype=object)
+    return listed[~held].reset_index(drop=True), back.astype({"outcome": object, "outcome_date": object})

@@ -6,8 +6,10 @@ PostgreSQL when a connection URL is given (``postgresql://user@host/db``). The s
 recorded in ``schema_version``; a store made by a newer covgap is refused rather than misread.
 
 Tables: ``nights`` (one row per published night: counts), ``open_prospects`` (per night, every
-listed prospect, its commune and since when it is listed there) and ``changes`` (per night, the
-rows of ``changes.csv``). A night ``D`` reads only nights before ``D`` (:meth:`Store.previous`), and
+listed prospect, its commune, since when it is listed there, a hash of its evidence and its confidence),
+``changes`` (per night, the rows of ``changes.csv``) and ``outcomes`` (what officers wrote back, one
+row per prospect and visit date, with the night that read it, ``read_on``, and the night whose
+workbook it was written in, ``listed_on``). A night ``D`` reads only nights before ``D`` (:meth:`Store.previous`), and
 writing ``D`` replaces whatever an earlier run of ``D`` recorded, in one transaction
 (:meth:`Store.record`): a rerun of a date reads and writes the same, and a run that fails before it
 is published records nothing.
@@ -32,10 +34,15 @@ from pipelines.exceptions import CovgapError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["CHANGE_COLUMNS", "MIGRATIONS", "OPEN_COLUMNS", "Night", "StateStoreError", "Store", "describe", "store_url"]
+__all__ = ["CHANGE_COLUMNS", "MIGRATIONS", "OPEN_COLUMNS", "OUTCOME_COLUMNS", "Night", "StateStoreError", "Store",
+           "describe", "store_url"]
 
 #: Columns of a night's open prospects, as :meth:`Store.previous` returns them and :meth:`Store.record` takes them.
-OPEN_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since")
+OPEN_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since", "evidence",
+                "confidence")
+#: Columns of an officer's outcome (``pipelines.feedback``), as :meth:`Store.outcomes` returns them.
+OUTCOME_COLUMNS = ("prospect_id", "outcome_date", "read_on", "listed_on", "group", "ward_code", "code", "note",
+                   "source_file", "sheet", "row_number", "evidence", "confidence")
 #: Columns of a night's changes (those of ``changes.csv`` the store keeps).
 CHANGE_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "change", "reason",
                   "record")
@@ -71,6 +78,26 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             reason TEXT NOT NULL,
             record VARCHAR(128),
             PRIMARY KEY (as_of, prospect_id, ward_code, change))""",
+    )),
+    (2, "officers' outcomes; what each listed prospect's evidence was", (
+        "ALTER TABLE open_prospects ADD COLUMN evidence VARCHAR(64)",
+        "ALTER TABLE open_prospects ADD COLUMN confidence FLOAT",
+        """CREATE TABLE outcomes (
+            prospect_id VARCHAR(32) NOT NULL,
+            outcome_date VARCHAR(10) NOT NULL,
+            read_on VARCHAR(10) NOT NULL,
+            listed_on VARCHAR(10) NOT NULL,
+            group_name VARCHAR(64) NOT NULL,
+            ward_code VARCHAR(5) NOT NULL,
+            code VARCHAR(32) NOT NULL,
+            note TEXT NOT NULL,
+            source_file TEXT NOT NULL,
+            sheet VARCHAR(31) NOT NULL,
+            row_number INTEGER NOT NULL,
+            evidence VARCHAR(64),
+            confidence FLOAT,
+            PRIMARY KEY (prospect_id, outcome_date))""",
+        "CREATE INDEX outcomes_read_on ON outcomes (read_on)",
     )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -189,9 +216,10 @@ class Store:
                                      {"d": as_of.isoformat()}).scalar()
             if day is None:
                 return empty
+            kept = "evidence, confidence" if _version(connection) >= 2 else "NULL, NULL"  # schema 1 had neither
             rows = connection.execute(text(
-                "SELECT prospect_id, group_name, ward_code, person_id, tax_code, business_id, since "
-                "FROM open_prospects WHERE as_of = :d ORDER BY prospect_id, ward_code"), {"d": day}).all()
+                "SELECT prospect_id, group_name, ward_code, person_id, tax_code, business_id, since, "
+                f"{kept} FROM open_prospects WHERE as_of = :d ORDER BY prospect_id, ward_code"), {"d": day}).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=list(OPEN_COLUMNS), dtype=object)
         return Night(dt.date.fromisoformat(day), frame)
 
@@ -226,14 +254,56 @@ class Store:
                 "FROM changes WHERE as_of = :d ORDER BY prospect_id, ward_code, change"), {"d": as_of.isoformat()})
             return pd.DataFrame([tuple(r) for r in rows], columns=list(CHANGE_COLUMNS), dtype=object)
 
-    def record(self, as_of: dt.date, open_prospects: pd.DataFrame, changes: pd.DataFrame) -> None:
-        """Record night ``as_of`` (replacing an earlier record of it), in one transaction."""
+    def listings(self, prospect_ids: list[str], before: dt.date) -> pd.DataFrame:
+        """Every night before ``before`` that listed one of ``prospect_ids``: ``as_of`` and ``OPEN_COLUMNS``."""
+        from sqlalchemy import bindparam, text
+
+        columns = ["as_of", *OPEN_COLUMNS]
+        found: list[tuple[Any, ...]] = []
+        if prospect_ids and self.version() >= 2:
+            query = text("SELECT as_of, prospect_id, group_name, ward_code, person_id, tax_code, business_id, since, "
+                         "evidence, confidence FROM open_prospects WHERE as_of < :d AND prospect_id IN :ids"
+                         ).bindparams(bindparam("ids", expanding=True))
+            with self._transaction() as connection:
+                for start in range(0, len(prospect_ids), 500):
+                    found += [tuple(r) for r in connection.execute(
+                        query, {"d": before.isoformat(), "ids": sorted(prospect_ids)[start:start + 500]})]
+        frame = pd.DataFrame(found, columns=columns, dtype=object)
+        return frame.sort_values(["prospect_id", "as_of", "ward_code"], ignore_index=True)
+
+    def outcomes(self, before: dt.date) -> pd.DataFrame:
+        """The officers' outcomes read by nights before ``before`` (``OUTCOME_COLUMNS``)."""
+        from sqlalchemy import text
+
+        rows: list[tuple[Any, ...]] = []
+        if self.version() >= 2:
+            with self._transaction() as connection:
+                rows = [tuple(r) for r in connection.execute(text(
+                    "SELECT prospect_id, outcome_date, read_on, listed_on, group_name, ward_code, code, note, "
+                    "source_file, sheet, row_number, evidence, confidence FROM outcomes WHERE read_on < :d "
+                    "ORDER BY prospect_id, outcome_date"), {"d": before.isoformat()})]
+        return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS), dtype=object)
+
+    def record(self, as_of: dt.date, open_prospects: pd.DataFrame, changes: pd.DataFrame,
+               outcomes: pd.DataFrame | None = None) -> None:
+        """Record night ``as_of`` (replacing an earlier record of it), in one transaction, with the
+        outcomes it read (``OUTCOME_COLUMNS`` but ``read_on``; one already stored for its prospect and date is kept)."""
         from sqlalchemy import text
 
         day = as_of.isoformat()
         counts = changes["change"].value_counts()
         with self._transaction() as connection:
             _migrate(connection, self.location)
+            if _version(connection) >= 2:
+                connection.execute(text("DELETE FROM outcomes WHERE read_on = :d"), {"d": day})
+            if outcomes is not None and len(outcomes):
+                columns = tuple(c for c in OUTCOME_COLUMNS if c != "read_on")
+                names = ", ".join("group_name" if c == "group" else c for c in ("read_on", *columns))
+                values = ", ".join(f":{c}" for c in ("read_on", *columns))
+                rows = [{**{k: v for k, v in r.items() if k != "as_of"}, "read_on": day}
+                        for r in _rows(outcomes, columns, day)]
+                connection.execute(text(f"INSERT INTO outcomes ({names}) VALUES ({values}) "
+                                        "ON CONFLICT (prospect_id, outcome_date) DO NOTHING"), rows)
             connection.execute(text("DELETE FROM open_prospects WHERE as_of = :d"), {"d": day})
             connection.execute(text("DELETE FROM changes WHERE as_of = :d"), {"d": day})
             connection.execute(text("DELETE FROM nights WHERE as_of = :d"), {"d": day})

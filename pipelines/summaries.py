@@ -82,6 +82,7 @@ class LinkSummary(TypedDict):
 class ProspectsSummary(TypedDict):
     prospects: dict[str, int]  # group -> prospects listed, every group in the contract's order
     to_verify: dict[str, int]  # group -> rows too unsure to list (prospects_to_verify.csv)
+    suppressed: dict[str, int]  # group -> rows held back by an officer's outcome (pipelines.feedback)
 
 
 IngestSummary = dict[str, IngestedRegister]

@@ -85,18 +85,18 @@ def test_every_task_retries_times_out_and_alerts(inspected: dict) -> None:
         assert task["retries"] >= 1, f"{task_id} has no retries"
         assert task["timeout"], f"{task_id} has no execution_timeout"
         assert task["failure_callback"], f"{task_id} has no on_failure_callback"
-    for reading in ("extract", "ingest"):
+    for reading in ("extract", "feedback", "ingest"):
         assert tasks[reading]["backoff"], f"{reading} reads from outside: it needs exponential backoff"
 
 
 # The flow as the contract and the README describe it, written here independently of pipelines/flow.py.
-EXPECTED_FLOW = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects", "changes",
-                 "write_lists", "provinces", "write_province", "write_audit", "write_manifest"]
+EXPECTED_FLOW = ["settings", "feedback", "ingest", "validate", "quality", "standardise", "link", "prospects",
+                 "changes", "write_lists", "provinces", "write_province", "write_audit", "write_manifest"]
 
 
 def test_one_task_per_stage_in_order_with_provinces_fanned_out(inspected: dict) -> None:
     tasks = inspected["tasks"]
-    chain = ["settings", "ingest", "validate", "quality", "standardise", "link", "prospects", "changes"]
+    chain = ["settings", "feedback", "ingest", "validate", "quality", "standardise", "link", "prospects", "changes"]
     assert tasks["settings"]["upstream"] == ["extract"]
     for before, after in zip(chain, chain[1:], strict=False):
         assert tasks[after]["upstream"] == sorted(["extract", before])
@@ -127,7 +127,7 @@ def test_assets_params_schedule_and_docs(inspected: dict) -> None:
     tasks = inspected["tasks"]
     assert sorted(tasks["extract"]["inlets"]) == sorted(f"covgap_register_{name}" for name in ALL_REGISTERS)
     assert tasks["publish_latest"]["outlets"] == ["covgap_prospect_lists"]
-    assert inspected["params"] == ["as_of", "input", "output", "settings", "state"]
+    assert inspected["params"] == ["as_of", "feedback", "input", "output", "settings", "state"]
     assert inspected["timezone"] == "Asia/Ho_Chi_Minh"
     assert inspected["expression"] == "30 1 * * *"  # 01:30 in Viet Nam, every night
     assert "publish_latest" in inspected["doc_md"]

@@ -23,7 +23,7 @@ def _prospects(*rows: dict[str, str]) -> pd.DataFrame:
 
 
 def _night(frame: pd.DataFrame, since: str = "2026-06-24") -> Night:
-    return Night(LAST, frame.assign(since=since)[list(OPEN_COLUMNS)])
+    return Night(LAST, frame.assign(since=since).reindex(columns=list(OPEN_COLUMNS)))
 
 
 def _facts() -> Facts:

@@ -45,7 +45,7 @@ def test_contract_in_force_at_every_boundary(kind: str, start: str, end: str, in
 
 def run_world(world: World, tmp_path: Path) -> tuple[RunContext, pd.DataFrame]:
     ctx = RunContext(world.write(tmp_path / "in"), tmp_path / "out", AS_OF)
-    for stage in ("ingest", "validate", "standardise", "link", "prospects"):
+    for stage in ("feedback", "ingest", "validate", "standardise", "link", "prospects"):
         run_stage(ctx, stage)
     return ctx, pd.read_parquet(PROSPECTS.path(ctx))
 

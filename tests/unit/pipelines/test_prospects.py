@@ -18,7 +18,7 @@ AS_OF = dt.date(2026, 7, 1)
 
 def prospects_of(world: World, tmp_path: Path, as_of: dt.date = AS_OF) -> pd.DataFrame:
     ctx = RunContext(world.write(tmp_path / "in"), tmp_path / "out", as_of)
-    for stage in ("ingest", "validate", "standardise", "link", "prospects"):
+    for stage in ("feedback", "ingest", "validate", "standardise", "link", "prospects"):
         run_stage(ctx, stage)
     return pd.read_parquet(PROSPECTS.path(ctx))
 
@@ -160,7 +160,7 @@ def test_confidence_is_the_chance_of_a_true_prospect_and_doubt_goes_to_verify(tm
     alone = world.person(3, full_name="Phạm Thị Dung", dob="1990-02-02", sex="F")
     world.insured("0100000002", b, hi_valid_to="2027-01-01", person_id="")
     ctx = RunContext(world.write(tmp_path / "in"), tmp_path / "out", AS_OF)
-    for stage in ("settings", "ingest", "validate", "standardise", "link", "prospects"):
+    for stage in ("settings", "feedback", "ingest", "validate", "standardise", "link", "prospects"):
         run_stage(ctx, stage)
     listed = pd.read_parquet(PROSPECTS.path(ctx))
     verify = pd.read_parquet(PROSPECTS_TO_VERIFY.path(ctx))

@@ -98,3 +98,47 @@ def test_postgresql_store(database: str) -> None:
     store = Store(database)
     assert store.version() == 0
     _exercise(store)
+
+
+def _outcomes(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    """(prospect_id, outcome_date, code) read back from a workbook of D1."""
+    return pd.DataFrame([{"prospect_id": p, "outcome_date": d, "listed_on": D1.isoformat(),
+                          "group": "voluntary_si_prospect", "ward_code": "00004", "code": c, "note": "Đã gặp tại nhà",
+                          "source_file": "00004.xlsx", "sheet": "BHXH tự nguyện", "row_number": 5 + i,
+                          "evidence": "4fa36297c0ac17dd", "confidence": 0.8} for i, (p, d, c) in enumerate(rows)])
+
+
+def _exercise_outcomes(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store of schema 1 with a night in it is brought to the current one, keeping the night; outcomes are
+    read only by later nights, and one already stored for its prospect and date is never stored twice."""
+    import pipelines.state_store as module
+
+    with monkeypatch.context() as old:
+        old.setattr(module, "MIGRATIONS", MIGRATIONS[:1])
+        old.setattr(module, "SCHEMA_VERSION", 1)
+        old.setattr(module, "OPEN_COLUMNS", OPEN_COLUMNS[:7])  # before evidence and confidence
+        store.record(D1, _open(("A", "00004", "2026-07-01"), ("B", "00004", "2026-07-01")), _changes(("A", "new")))
+        assert store.version() == 1
+    assert store.listings(["A"], D2).empty  # schema 1: nothing to look up yet
+    assert store.previous(D2).open["prospect_id"].tolist() == ["A", "B"]  # schema 2 reads schema 1's rows
+    store.record(D2, store.previous(D2).open, _changes(), _outcomes(("A", "2026-07-02", "wrong_person")))
+    assert store.version() == SCHEMA_VERSION
+    assert store.previous(D2).open["prospect_id"].tolist() == ["A", "B"]  # kept through the migration
+    assert store.listings(["A", "Z"], D3)[["as_of", "prospect_id"]].values.tolist() == [["2026-07-01", "A"],
+                                                                                         ["2026-07-02", "A"]]
+    assert store.outcomes(D2).empty  # a night never reads its own outcomes
+    store.record(D3, store.previous(D3).open, _changes(),
+                 _outcomes(("A", "2026-07-02", "wrong_person"), ("B", "2026-07-03", "joined")))
+    store.record(D2, store.previous(D2).open, _changes(), _outcomes(("A", "2026-07-02", "wrong_person")))  # rerun
+    later = store.outcomes(D3 + dt.timedelta(days=1))
+    assert later[["prospect_id", "read_on", "code", "note"]].values.tolist() == [
+        ["A", "2026-07-02", "wrong_person", "Đã gặp tại nhà"], ["B", "2026-07-03", "joined", "Đã gặp tại nhà"]]
+    assert store.outcomes(D3)["prospect_id"].tolist() == ["A"]
+
+
+def test_sqlite_outcomes_and_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _exercise_outcomes(Store(tmp_path / "state.sqlite"), monkeypatch)
+
+
+def test_postgresql_outcomes_and_migration(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _exercise_outcomes(Store(database), monkeypatch)
