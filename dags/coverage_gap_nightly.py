@@ -178,12 +178,9 @@ def coverage_gap_nightly() -> None:
 
     @task(outlets=[PROSPECT_LISTS], execution_timeout=dt.timedelta(minutes=5))
     def publish_latest(run: dict[str, str]) -> str:
-        from pipelines.changes import record_night
-        from pipelines.nightly import publish_run
+        from pipelines.nightly import publish_night
 
-        latest = publish_run(run["root"], run["output"], run["as_of"])
-        record_night(_ctx(run))  # the store moves on only once the night is published
-        return str(latest)
+        return str(publish_night(_ctx(run), run["root"]))  # then the store moves on to this night
 
     run: Any = extract()  # an XComArg: the run's paths (never tables), handed to every task
     tasks: dict[str, Any] = {}

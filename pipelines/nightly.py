@@ -14,14 +14,20 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.exceptions import CovgapError
 
+if TYPE_CHECKING:
+    from pipelines.context import RunContext
+
 __all__ = [
     "TIMEZONE",
+    "feedback_location",
     "plan_run",
     "prepare_input",
     "promote_latest",
+    "publish_night",
     "publish_run",
     "resolve_as_of",
     "send_alert_email",
@@ -119,6 +125,17 @@ def publish_run(output: str | Path, run_dir: str | Path, as_of: str) -> Path:
         for earlier in sorted((root / RUNS / day).iterdir()):
             if earlier.is_dir() and earlier.resolve() != run_dir.resolve():
                 shutil.rmtree(earlier)
+    return latest
+
+
+def publish_night(ctx: RunContext, output: str | Path) -> Path:
+    """The DAG's last step: publish the finished run (:func:`publish_run`), then record the night in
+    the state store (``pipelines.changes.record_night``); the store moves on only once published,
+    and recording a night again replaces it, so a retried task records it once."""
+    from pipelines.changes import record_night
+
+    latest = publish_run(output, ctx.output, ctx.as_of.isoformat())
+    record_night(ctx)
     return latest
 
 
