@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -21,25 +20,13 @@ from pipelines.cli import main
 from pipelines.state_store import Store
 from sample_data.generator import generate
 from tests.dags.airflow_env import AIRFLOW, airflow_env, requires_airflow, run
+from tests.support.outputs import digests
 from tests.support.services import throwaway_database
 
 pytestmark = [pytest.mark.slow, requires_airflow]
 
 AS_OF = dt.date(2026, 7, 1)
 DAG_ID = "coverage_gap_nightly"
-
-
-def published(folder: Path) -> dict[str, str]:
-    """SHA-256 of every published file (stage files and the wall-clock ``manifest.json`` aside)."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "manifest.json" and "_stages" not in p.relative_to(folder).parts}
-
-
-def everything(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file, stage files included, but ``manifest.json``."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +73,8 @@ def folder_run(home: Path, world: Path, tmp_path_factory: pytest.TempPathFactory
 def test_folder_run_publishes_what_covgap_run_publishes(folder_run: Path, reference: Path) -> None:
     run_dir = folder_run / AS_OF.isoformat()
     assert (run_dir / "prospects.csv").read_bytes() == (reference / "prospects.csv").read_bytes()
-    assert published(run_dir) == published(reference)
-    assert any(name.startswith("by_ward/") for name in published(run_dir))
+    assert digests(run_dir, stages=False) == digests(reference, stages=False)
+    assert any(name.startswith("by_ward/") for name in digests(run_dir, stages=False))
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     expected = json.loads((reference / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["registers"] == expected["registers"]
@@ -100,10 +87,10 @@ def test_folder_run_publishes_what_covgap_run_publishes(folder_run: Path, refere
 
 def test_rerun_of_a_date_is_byte_identical(folder_run: Path, home: Path, world: Path) -> None:
     run_dir = folder_run / AS_OF.isoformat()
-    before = everything(run_dir)
+    before = digests(run_dir)
     code, log = dag_test(home, str(world), folder_run, AS_OF.isoformat())
     assert code == 0, log
-    assert everything(run_dir) == before
+    assert digests(run_dir) == before
     assert (folder_run / "latest").resolve() == run_dir.resolve()
     assert len(list((folder_run / ".runs" / AS_OF.isoformat()).iterdir())) == 1  # the earlier run is gone
 
@@ -169,7 +156,7 @@ def test_database_run_publishes_what_covgap_run_publishes(database: str, home: P
     assert Store(database).nights() == [AS_OF] and not (tmp_path / "state.sqlite").exists()
     run_dir = tmp_path / AS_OF.isoformat()
     assert (run_dir / "prospects.csv").read_bytes() == (reference / "prospects.csv").read_bytes()
-    assert published(run_dir) == published(reference)
+    assert digests(run_dir, stages=False) == digests(reference, stages=False)
     exported = sorted(p.name for p in (run_dir / "_stages" / "extract").iterdir())
     assert exported == sorted(f"{name}.csv" for name in REGISTERS)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))

@@ -12,7 +12,6 @@ and a rerun of night 2 gives the same bytes and stores nothing twice.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -24,17 +23,13 @@ from pipelines.audit_outcomes import wilson
 from pipelines.cli import main
 from pipelines.state_store import Store
 from sample_data.generator import generate
+from tests.support.outputs import digests
 
 NIGHT_1, NIGHT_2 = dt.date(2026, 7, 1), dt.date(2026, 7, 8)
 
 
 def _csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def _digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
 
 
 class World:
@@ -156,7 +151,7 @@ def test_the_audit_measures_precision_beside_the_estimate(world: tuple[World, di
 
 def test_a_rerun_of_night_2_gives_the_same_bytes(world: tuple[World, dict[str, object]]) -> None:
     w, _ = world
-    before = _digests(w.out_2)
+    before = digests(w.out_2)
     w.run(w.out_2, NIGHT_2)
-    assert _digests(w.out_2) == before
+    assert digests(w.out_2) == before
     assert len(Store(w.state).outcomes(NIGHT_2 + dt.timedelta(days=1))) == 4  # nothing stored twice

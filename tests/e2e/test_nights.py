@@ -11,7 +11,6 @@ rerun after the other and gives the same bytes (a night reads only the nights be
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from contract.groups import PROSPECT_KEY
 from pipelines.cli import main
 from pipelines.state_store import Store
 from sample_data.generator import generate
+from tests.support.outputs import digests
 from tests.support.world import person_id
 
 NIGHT_1, NIGHT_2 = dt.date(2026, 7, 1), dt.date(2026, 7, 8)
@@ -32,11 +32,6 @@ NEW_SI_CODE = "7999000001"
 
 def _csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def _digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
 
 
 def _run(world: Path, out: Path, state: Path, as_of: dt.date) -> None:
@@ -201,8 +196,8 @@ def test_workbook_marks_new_rows_and_lists_the_closed_ones(nights: tuple[Nights,
 def test_a_rerun_of_the_first_night_after_the_second_gives_the_same_bytes(
         nights: tuple[Nights, dict[str, str]]) -> None:
     n, _ = nights
-    before = _digests(n.out_1)
+    before = digests(n.out_1)
     _run(n.world_1, n.out_1, n.state, NIGHT_1)  # it reads only the nights before it, and replaces its own record
-    assert _digests(n.out_1) == before
+    assert digests(n.out_1) == before
     assert Store(n.state).nights() == [NIGHT_1, NIGHT_2]
     assert set(Store(n.state).changes(NIGHT_1)["change"]) == {"new"}

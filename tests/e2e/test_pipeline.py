@@ -13,6 +13,7 @@ import pytest
 from contract.groups import GROUPS
 from pipelines.cli import main
 from sample_data.generator import generate
+from tests.support.outputs import digests
 
 AS_OF = dt.date(2026, 7, 1)
 KEY = ["group", "ward_code", "person_id", "tax_code", "business_id"]
@@ -51,15 +52,10 @@ def test_without_noise_every_group_is_exact(clean_world: Path, tmp_path: Path) -
         assert got == want, f"{group}: {len(got - want)} false, {len(want - got)} missed"
 
 
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
-
-
 def test_two_runs_are_byte_identical(noisy_world: Path, tmp_path: Path) -> None:
     assert run_cli(noisy_world, tmp_path / "a") == 0
     assert run_cli(noisy_world, tmp_path / "b") == 0
-    first, second = tree_digest(tmp_path / "a"), tree_digest(tmp_path / "b")
+    first, second = digests(tmp_path / "a"), digests(tmp_path / "b")
     assert any(name.endswith(".xlsx") for name in first)
     assert first == second
     manifests = [json.loads((tmp_path / run / "manifest.json").read_text()) for run in ("a", "b")]
