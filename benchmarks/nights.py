@@ -248,6 +248,10 @@ def report(folders: list[Path], lists: dict[str, list[pd.DataFrame]], filled: li
         print(f"night {k}: with outcomes {last[0]:.4f} ({len(used_k)} listed), control {last[1]:.4f} "
               f"({len(ctrl_k)} listed); true prospects listed by the control only: {held}")
         never_lower &= k == 0 or last[0] >= last[1]
+    wrong = set(rows.loc[~rows["true"] & rows["outcome"].isin(["wrong_person", "insured_elsewhere"]), "prospect_id"])
+    still = [int(lists[run][-1]["prospect_id"].isin(wrong).sum()) for run in ("used", "control")]
+    print(f"false listings officers reported wrong: {len(wrong)}; still listed on the last night: {still[0]} with "
+          f"outcomes, {still[1]} in the control")
     print(f"precision with outcomes never below the control and higher on the last night: "
           f"{_verdict(never_lower and last[0] > last[1])}")
 
