@@ -139,8 +139,9 @@ def _births(rng: np.random.Generator, state: WorldState, rate: float, since: dat
     base = ppp * 1_000_000_000 + (2 + (~male).astype(int)) * 100_000_000 + (year % 100) * 1_000_000
     kids["pid_int"] = unique_ints(rng, base.astype(np.int64), 0, 1_000_000, taken=p["pid_int"].to_numpy())
     kids["person_id"] = zfill(kids["pid_int"].to_numpy(), 12)
-    with warnings.catch_warnings():  # the newborns' all-NaT death column keeps its dtype: nothing to warn about
-        warnings.simplefilter("ignore", FutureWarning)
+    with warnings.catch_warnings():  # pandas warns of how it types the newborns' all-NaT death column; it
+        warnings.simplefilter("ignore", FutureWarning)  # keeps people's datetime dtype, which is what we want
+        warnings.simplefilter("ignore", DeprecationWarning)
         people = pd.concat([p, kids], ignore_index=True)
     return people, _events("birth", person_id=kids["person_id"].to_numpy())
 
