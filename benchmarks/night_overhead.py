@@ -8,8 +8,8 @@ twenty active enterprises was dissolved. Prints, per night, the time of the whol
 ``changes`` stage and of recording the night in the state store (SQLite by default, or ``--state``)
 and their share of the run; then how many prospects listed both nights kept their ``prospect_id``,
 and whether ``changes.csv`` names every planted change among the listed (deaths: gone, cards:
-resolved by that record, dissolved: gone). Not the full benchmark of issue 14 (``benchmarks/nights.py``:
-five nights, re-typed records, truth of every change from the generator), which is not built.
+resolved by that record, dissolved: gone). Not the full benchmark of issue 14: that is ``benchmarks/nights.py``
+(five nights of an evolving world, re-typed records, truth of every change from the generator, officers' outcomes).
 """
 
 from __future__ import annotations

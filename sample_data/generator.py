@@ -32,6 +32,7 @@ import csv
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -44,12 +45,12 @@ from sample_data.labour import LABOUR_COLUMNS, add_labour_bad_rows, make_labour
 from sample_data.orgs import make_managers, make_orgs
 from sample_data.people import make_people
 from sample_data.profiles import NOISE_PROFILES, Draw, Profile, draw, profile_named
-from sample_data.reference import load_geography
+from sample_data.reference import Geography, load_geography
 from sample_data.summary import realised
 from sample_data.tables import COLUMNS, build_tables
 from sample_data.truth import GROUPS, truth_tables
 
-__all__ = ["generate", "build_world", "main", "NOISE_LEVELS"]
+__all__ = ["generate", "build_world", "main", "NOISE_LEVELS", "WorldState", "world_state", "render", "write_world"]
 
 #: Profile names the CLI accepts (kept under the first version's name for callers).
 NOISE_LEVELS = NOISE_PROFILES
@@ -62,11 +63,23 @@ def noise_draw(noise: str | Profile, seed: int, noise_seed: int | None = None) -
     return draw(profile, seed if noise_seed is None else noise_seed)
 
 
-def build_world(persons: int, seed: int, noise: str | Profile | Draw, as_of: date,
-                noise_seed: int | None = None, labour: bool = False) -> dict[str, pd.DataFrame]:
-    """The seven registers (and ``labour`` when asked for) with hidden truth columns (``_``-prefixed),
-    in file row order. The seven are the same with or without ``labour``."""
-    rates = noise if isinstance(noise, Draw) else noise_draw(noise, seed, noise_seed)
+@dataclass(frozen=True)
+class WorldState:
+    """The world behind the registers (before they are written down): what persists between nights
+    (``sample_data.nights`` evolves it), with the rates its registers are rendered at."""
+
+    geo: Geography
+    rates: Draw
+    people: pd.DataFrame
+    orgs: pd.DataFrame
+    units: pd.DataFrame
+    managers: pd.DataFrame
+    hkd: pd.DataFrame
+    rec: pd.DataFrame
+
+
+def world_state(persons: int, seed: int, rates: Draw, as_of: date) -> WorldState:
+    """People, organisations, managers, household businesses and the insured roll of a seeded world."""
     if persons < 20:
         raise ValueError("persons must be at least 20 (a world needs a few households)")
     geo = load_geography()
@@ -77,11 +90,28 @@ def build_world(persons: int, seed: int, noise: str | Profile | Draw, as_of: dat
     hkd = make_household_businesses(seed, geo, people, as_of, reg["household_businesses"].non_resident,
                                     reg["household_businesses"].hkd_shophouse)
     rec = make_insured(seed, people, org.units, org.orgs, managers, hkd, as_of)
-    tables = build_tables(seed, geo, people, org.orgs, org.units, managers, hkd, rec, rates, as_of)
-    tables = add_bad_rows(seed, geo, tables, rates.world["bad_rows"], as_of)
+    return WorldState(geo, rates, people, org.orgs, org.units, managers, hkd, rec)
+
+
+def render(state: WorldState, seed: int, as_of: date) -> dict[str, pd.DataFrame]:
+    """The seven registers of ``state`` as the agencies write them down, noise and bad rows drawn
+    from ``seed``'s streams (a later night re-renders the same world with another seed)."""
+    tables = build_tables(seed, state.geo, state.people, state.orgs, state.units, state.managers, state.hkd,
+                          state.rec, state.rates, as_of)
+    return add_bad_rows(seed, state.geo, tables, state.rates.world["bad_rows"], as_of)
+
+
+def build_world(persons: int, seed: int, noise: str | Profile | Draw, as_of: date,
+                noise_seed: int | None = None, labour: bool = False) -> dict[str, pd.DataFrame]:
+    """The seven registers (and ``labour`` when asked for) with hidden truth columns (``_``-prefixed),
+    in file row order. The seven are the same with or without ``labour``."""
+    rates = noise if isinstance(noise, Draw) else noise_draw(noise, seed, noise_seed)
+    state = world_state(persons, seed, rates, as_of)
+    tables = render(state, seed, as_of)
     if labour:  # its own random streams: the seven registers stay as they are without it
-        contracts = make_labour(seed, geo, people, org.orgs, org.units, rec, managers, hkd, reg["insured"],
-                                reg["employers"], as_of)
+        s = state
+        contracts = make_labour(seed, s.geo, s.people, s.orgs, s.units, s.rec, s.managers, s.hkd,
+                                rates.registers["insured"], rates.registers["employers"], as_of)
         tables["labour"] = add_labour_bad_rows(seed, contracts, rates.world["bad_rows"])
     return tables
 
@@ -108,19 +138,26 @@ def generate(out_dir: Path, persons: int, seed: int, noise: str | Profile, as_of
              noise_seed: int | None = None, labour: bool = False) -> None:
     """Write the registers and ``truth/`` for one seeded world into ``out_dir`` (``labour``: also
     ``labour.csv`` and its truth; the other files are the same bytes either way)."""
-    out_dir = Path(out_dir)
     rates = noise_draw(noise, seed, noise_seed)
     tables = build_world(persons, seed, rates, as_of, labour=labour)
-    for register, cols in (COLUMNS | ({"labour": LABOUR_COLUMNS} if labour else {})).items():
-        _write_csv(tables[register][cols], out_dir / f"{register}.csv")
-    truth = truth_tables(tables, as_of)
-    for name, frame in truth.items():
-        _write_csv(frame, out_dir / "truth" / f"{name}.csv")
-    pro = truth["prospects"]
     arguments: dict[str, object] = {"persons": persons, "seed": seed, "noise": rates.profile,
                                     "noise_seed": rates.noise_seed, "as_of": as_of.isoformat()}
     if labour:
         arguments["labour"] = True
+    write_world(Path(out_dir), tables, rates, as_of, arguments)
+
+
+def write_world(out_dir: Path, tables: dict[str, pd.DataFrame], rates: Draw, as_of: date,
+                arguments: dict[str, object], extra_truth: dict[str, pd.DataFrame] | None = None) -> None:
+    """The registers (``labour`` when ``tables`` holds it), ``truth/`` (with ``extra_truth``'s files)
+    and the summary of ``arguments``."""
+    labour = "labour" in tables
+    for register, cols in (COLUMNS | ({"labour": LABOUR_COLUMNS} if labour else {})).items():
+        _write_csv(tables[register][cols], out_dir / f"{register}.csv")
+    truth = truth_tables(tables, as_of) | (extra_truth or {})
+    for name, frame in truth.items():
+        _write_csv(frame, out_dir / "truth" / f"{name}.csv")
+    pro = truth["prospects"]
     summary = {
         "arguments": arguments,
         "rows": {r: int(len(t)) for r, t in tables.items()},
