@@ -129,6 +129,7 @@ def read_decisions(folder: Path, store: Store, as_of: dt.date
                 matched[pair[0]] = pair[1]
             tonight.append({"record_id": pair[0], "person_id": pair[1], "decision": row.decision,
                             "read_on": as_of.isoformat(), "source_file": row.file, "row_number": row.row})
+    problems.sort(key=lambda p: (p[0], p[1] or 0))
     new = pd.DataFrame(tonight, columns=list(DECISION_COLUMNS), dtype=object)
     every = pd.concat([stored.assign(tonight=False), new.assign(tonight=True)], ignore_index=True)
     every = every.sort_values(["record_id", "person_id"], ignore_index=True)
