@@ -175,11 +175,11 @@ LINK_SUMMARY = Artifact("link", "summary.json", "json",
 PERSON_LINKS = Artifact("link", "person_links.parquet", "parquet", "one row per record linked to a resident", (
     *_columns("record_key", "person_id", "method"), *_columns("match_weight", "match_probability", kind="float"),
     Column("reason"), Column("w_*", "float"), Column("source"), ROW))
+_REVIEW = (*_columns("record_key", "record_id", "person_id"), *_columns("weight", "probability", kind="float"),
+           Column("reason"), Column("source"), ROW)
 REVIEW = Artifact("link", "review.parquet", "parquet",
                   "pairs in the review band (not linked); `record_id` names the record every night "
-                  "(`contract.reviews.RECORD_ID_COLUMNS`)", (
-    *_columns("record_key", "record_id", "person_id"), *_columns("weight", "probability", kind="float"),
-    Column("reason"), Column("source"), ROW))
+                  "(`contract.reviews.RECORD_ID_COLUMNS`)", _REVIEW)
 BEST_UNLINKED = Artifact("link", "best_unlinked.parquet", "parquet",
                          "per person, the best candidate record not assigned to them", (
     *_columns("person_id", "record_key"), *_columns("match_weight", "match_probability", kind="float"),
@@ -238,7 +238,7 @@ LINKS_CSV = Artifact("write_lists", "links.csv", "csv", "every link and how it w
 REVIEW_CSV = Artifact("write_lists", "review.csv", "csv",
                       "candidate pairs for clerical review; `decision` is empty, for the clerk to fill in "
                       "(`match` / `khớp`, `non_match` / `không khớp`) and drop into the feedback folder",
-                      (*REVIEW.columns, Column("decision")), published=True)
+                      (*_REVIEW, Column("decision")), published=True)
 QUARANTINE_CSV = Artifact("write_lists", "quarantine/{register}.csv", "csv",
                           "every rejected row, its row number and its reason", None, published=True,
                           extra_columns=True)

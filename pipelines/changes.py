@@ -301,8 +301,8 @@ def run(ctx: RunContext) -> ChangesSummary:
 
 def record_night(ctx: RunContext) -> int:
     """After the night is published (``ctx.output``: the published folder): record it in the store, with
-    the officers' outcomes and the review decisions it read and the pairs it listed for review, replacing an earlier record of the same date, in one transaction.
-    Returns the open prospects recorded."""
+    the officers' outcomes and review decisions it read and the pairs it listed for review, replacing an
+    earlier record of the same date, in one transaction. Returns the open prospects recorded."""
     open_now = pd.read_parquet(OPEN_PROSPECTS.path(ctx))
     changes = pd.read_parquet(CHANGES.path(ctx))
     outcomes = pd.read_parquet(FEEDBACK_OUTCOMES.path(ctx))

@@ -156,8 +156,8 @@ FLOW: tuple[Stage, ...] = (
     Stage("feedback", _feedback, "reads back the filled-in workbooks and `review*.csv` of the feedback folder: checks "
           "each outcome and review decision, reports what it cannot use, keeps the rest (recorded in the store "
           "once published)",
-          (), (c.FEEDBACK_OUTCOMES, c.FEEDBACK_DECISIONS, c.FEEDBACK_REPORT_CSV, _SUMMARIES["feedback"]), _HOUR, retry="reading",
-          summary=True),
+          (), (c.FEEDBACK_OUTCOMES, c.FEEDBACK_DECISIONS, c.FEEDBACK_REPORT_CSV, _SUMMARIES["feedback"]), _HOUR,
+          retry="reading", summary=True),
     Stage("ingest", _ingest, "reads each register, every value as text; stops on a file that cannot be used",
           (), (c.INGESTED, c.MALFORMED, _SUMMARIES["ingest"]), 2 * _HOUR, retry="reading", summary=True),
     Stage("validate", _validate, "quarantines rows that break the contract's rules, with their reason",

@@ -206,7 +206,7 @@ def run(ctx: RunContext) -> LinkSummary:
     origin = records[["record_key", "source", "row_number"]]
     person_links = persons.links.merge(origin, on="record_key").sort_values(["source", "row_number"])
     review = persons.review.merge(origin, on="record_key").merge(ids, on="record_key", how="left")
-    review = review[[c.name for c in REVIEW.columns]].sort_values(["source", "row_number", "person_id"])
+    review = review[[c.name for c in REVIEW.columns or ()]].sort_values(["source", "row_number", "person_id"])
     outputs = {
         PERSON_LINKS: person_links,
         REVIEW: review,

@@ -36,8 +36,8 @@ from pipelines.exceptions import CovgapError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["CHANGE_COLUMNS", "DECISION_COLUMNS", "MIGRATIONS", "REVIEW_PAIR_COLUMNS", "OPEN_COLUMNS", "OUTCOME_COLUMNS", "Night", "StateStoreError", "Store",
-           "describe", "store_url"]
+__all__ = ["CHANGE_COLUMNS", "DECISION_COLUMNS", "MIGRATIONS", "OPEN_COLUMNS", "OUTCOME_COLUMNS", "REVIEW_PAIR_COLUMNS",
+           "Night", "StateStoreError", "Store", "describe", "store_url"]
 
 #: Columns of a night's open prospects, as :meth:`Store.previous` returns them and :meth:`Store.record` takes them.
 OPEN_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since", "evidence",

@@ -25,7 +25,8 @@ from matching.linkage.features import Features, build_features
 from matching.linkage.model import FittedModel, fit_model, pair_evidence, pair_weights
 from matching.linkage.strata import DOB_KINDS, ID_KINDS, Strata, record_strata
 
-__all__ = ["CANDIDATE_COLUMNS", "REVIEW_METHOD", "Labels", "PersonLinkSettings", "PersonLinkResult", "link_persons", "LINK_COLUMNS"]
+__all__ = ["CANDIDATE_COLUMNS", "REVIEW_METHOD", "REVIEW_REASON", "Labels", "PersonLinkSettings", "PersonLinkResult",
+           "link_persons", "LINK_COLUMNS"]
 
 CANDIDATE_COLUMNS = ["record_key", "person_id", "match_probability", "linked"]
 LINK_COLUMNS = ["record_key", "person_id", "method", "match_weight", "match_probability", "reason",
