@@ -23,6 +23,9 @@ recorded with the night once it is published (``pipelines.changes.record_night``
 idempotent. ``_stages/feedback/outcomes.parquet`` holds every outcome known tonight (the store's, from
 nights before tonight, and tonight's new ones, ``tonight``).
 
+The clerks' review decisions (``review*.csv`` in the same folder) are read by ``pipelines.review_feedback``
+in the same stage; their problems join the same report.
+
 Used by :func:`suppressed`: a prospect whose latest outcome (by date) is in
 ``contract.outcomes.SUPPRESSING`` is not listed again while its evidence is what it was when the
 outcome was written; **new evidence** means its fingerprint (:func:`evidence_of`: the reason's wording,
