@@ -194,7 +194,8 @@ def _labels_paragraph(labels: dict[str, int]) -> list[str]:
             f"{used:,} used as labels tonight: {labels.get('match', 0):,} match(es), linked with method "
             f"<code>review</code>, and {labels.get('non_match', 0):,} non-match(es), never linked; "
             f"{labels.get('not_applied', 0):,} not applied (the record or the resident is not in tonight's "
-            "registers, or two records share the key). In the EM a labelled pair's posterior is held at 1 "
+            "registers, two records share the key, or one record was decided a match with two residents). "
+            "In the EM a labelled pair's posterior is held at 1 "
             "(match; its record's other candidates at 0), so its comparison vector adds a whole count to m and "
             "to the record match share; a non-match is no candidate at all. Officers' outcomes are not used as "
             "labels: <em>không đúng người</em> says the listing was wrong, not which record was the person's.</p>"]

@@ -232,7 +232,9 @@ def run(ctx: RunContext) -> LinkSummary:
         "thresholds": {str(k): float(v) for k, v in persons.thresholds.items()},
     }
     if len(decisions):  # only then: a night without any decision summarises as before
-        summary["labels"] = {"decisions": len(decisions), **persons.labels}
+        used = persons.labels.get("match", 0) + persons.labels.get("non_match", 0)
+        summary["labels"] = {"decisions": len(decisions), "match": persons.labels.get("match", 0),
+                             "non_match": persons.labels.get("non_match", 0), "not_applied": len(decisions) - used}
     if employers_of_contracts is not None:
         methods = employers_of_contracts["method"].fillna("none").value_counts().sort_index()
         summary["labour_employers_by_method"] = {str(m): int(n) for m, n in methods.items()}

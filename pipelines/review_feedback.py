@@ -95,7 +95,7 @@ def _conflict(pair: tuple[str, str], decision: str, kept: dict[tuple[str, str], 
     if earlier is not None and earlier != decision:
         return f"{DECISION_LABELS[earlier]} / {DECISION_LABELS[decision]}"
     if decision == MATCH and matched.get(pair[0], pair[1]) != pair[1]:
-        return f"{DECISION_LABELS[MATCH]} ≠ 1"
+        return f"{DECISION_LABELS[MATCH]}: 2 người / 2 residents"
     return None
 
 
