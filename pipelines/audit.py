@@ -118,6 +118,8 @@ def _matching(ctx: RunContext, links: pd.DataFrame | None) -> dict[str, Any]:
     if "expected_recall" in rates:
         rates["estimated_missed_match_rate"] = round(1 - rates["expected_recall"], 6)
     out["error_rates"] = rates or None
+    if summary.get("labels"):  # clerks' review decisions the linkage used (none: the key is left out)
+        out["labels"] = summary["labels"]
     if links is not None and "match_weight" in links:
         out["weights"] = _histogram(links["match_weight"])
         out["links_by_method"] = {str(k): int(v) for k, v in links["method"].value_counts().sort_index().items()}

@@ -186,6 +186,21 @@ def _quality_section(quality: dict[str, Any] | None) -> list[str]:
     return out
 
 
+def _labels_paragraph(labels: dict[str, int]) -> list[str]:
+    """How many clerks' review decisions the linkage used as labels, and how."""
+    used = labels.get("match", 0) + labels.get("non_match", 0)
+    return ["<h3>Labelled pairs (review decisions)</h3>",
+            f"<p>{labels.get('decisions', 0):,} review decision(s) known (<code>review.csv</code> read back), "
+            f"{used:,} used as labels tonight: {labels.get('match', 0):,} match(es), linked with method "
+            f"<code>review</code>, and {labels.get('non_match', 0):,} non-match(es), never linked; "
+            f"{labels.get('not_applied', 0):,} not applied (the record or the resident is not in tonight's "
+            "registers, two records share the key, or one record was decided a match with two residents). "
+            "In the EM a labelled pair's posterior is held at 1 "
+            "(match; its record's other candidates at 0), so its comparison vector adds a whole count to m and "
+            "to the record match share; a non-match is no candidate at all. Officers' outcomes are not used as "
+            "labels: <em>không đúng người</em> says the listing was wrong, not which record was the person's.</p>"]
+
+
 def _matching_section(matching: dict[str, Any]) -> list[str]:
     """Section 4: links per method, match weights, thresholds, m and u."""
     out: list[str] = []
@@ -203,6 +218,8 @@ def _matching_section(matching: dict[str, Any]) -> list[str]:
                    _table(["estimate", "value"], [[k, v] for k, v in sorted(matching["error_rates"].items())], {1}))
     else:
         out.append("<p class=note>The model gave no false-match or missed-match estimates in this run.</p>")
+    if matching.get("labels"):
+        out.extend(_labels_paragraph(matching["labels"]))
     if matching.get("blocking_counts"):
         out.append("<h3>Candidate pairs per blocking rule</h3>" + _table(
             ["rule", "pairs"], [[k, v] for k, v in matching["blocking_counts"].items()], {1}))

@@ -115,6 +115,11 @@ FEEDBACK_REPORT_CSV = Artifact("feedback", "feedback_report.csv", "csv",
                                "what in the filled-in workbooks could not be read back, and why (the rest was read)",
                                _columns("file", "sheet", "row", "prospect_id", "check", "problem_vi", "problem_en"),
                                published=True)
+FEEDBACK_DECISIONS = Artifact("feedback", "decisions.parquet", "parquet",
+                              "every clerk's review decision known tonight: the store's and tonight's new ones "
+                              "(`tonight`)", (
+    *_columns("record_id", "person_id", "decision", "read_on", "source_file"), Column("row_number", "Int"),
+    Column("tonight", "bool")))
 INGEST_SUMMARY = Artifact("ingest", "summary.json", "json", "per register: file, format, encoding, SHA-256, rows")
 INGESTED = Artifact("ingest", "{register}.parquet", "parquet", "every row as read, every value text",
                     None, extra_columns=True)
@@ -170,9 +175,11 @@ LINK_SUMMARY = Artifact("link", "summary.json", "json",
 PERSON_LINKS = Artifact("link", "person_links.parquet", "parquet", "one row per record linked to a resident", (
     *_columns("record_key", "person_id", "method"), *_columns("match_weight", "match_probability", kind="float"),
     Column("reason"), Column("w_*", "float"), Column("source"), ROW))
-REVIEW = Artifact("link", "review.parquet", "parquet", "pairs in the review band (not linked)", (
-    *_columns("record_key", "person_id"), *_columns("weight", "probability", kind="float"), Column("reason"),
-    Column("source"), ROW))
+_REVIEW = (*_columns("record_key", "record_id", "person_id"), *_columns("weight", "probability", kind="float"),
+           Column("reason"), Column("source"), ROW)
+REVIEW = Artifact("link", "review.parquet", "parquet",
+                  "pairs in the review band (not linked); `record_id` names the record every night "
+                  "(`contract.reviews.RECORD_ID_COLUMNS`)", _REVIEW)
 BEST_UNLINKED = Artifact("link", "best_unlinked.parquet", "parquet",
                          "per person, the best candidate record not assigned to them", (
     *_columns("person_id", "record_key"), *_columns("match_weight", "match_probability", kind="float"),
@@ -228,8 +235,10 @@ LINKS_CSV = Artifact("write_lists", "links.csv", "csv", "every link and how it w
     *_columns("source"), ROW, *_columns("source_key", "person_id", "tax_code", "method"),
     *_columns("match_weight", "match_probability", kind="float"), Column("reason"), Column("w_*", "float")),
     published=True)
-REVIEW_CSV = Artifact("write_lists", "review.csv", "csv", "candidate pairs for clerical review",
-                      REVIEW.columns, published=True)
+REVIEW_CSV = Artifact("write_lists", "review.csv", "csv",
+                      "candidate pairs for clerical review; `decision` is empty, for the clerk to fill in "
+                      "(`match` / `khớp`, `non_match` / `không khớp`) and drop into the feedback folder",
+                      (*_REVIEW, Column("decision")), published=True)
 QUARANTINE_CSV = Artifact("write_lists", "quarantine/{register}.csv", "csv",
                           "every rejected row, its row number and its reason", None, published=True,
                           extra_columns=True)
@@ -249,7 +258,7 @@ MANIFEST = Artifact("write_manifest", "manifest.json", "json",
                     "every input row accounted for, every output hashed, the settings' hash", published=True)
 
 ARTIFACTS: tuple[Artifact, ...] = (
-    EXTRACTED, SETTINGS, FEEDBACK_SUMMARY, FEEDBACK_OUTCOMES, FEEDBACK_REPORT_CSV,
+    EXTRACTED, SETTINGS, FEEDBACK_SUMMARY, FEEDBACK_OUTCOMES, FEEDBACK_DECISIONS, FEEDBACK_REPORT_CSV,
     INGEST_SUMMARY, INGESTED, MALFORMED, VALIDATE_SUMMARY, VALIDATED, QUARANTINED,
     QUALITY_STAGE_SUMMARY, QUALITY_SUMMARY,
     QUALITY_VALIDATIONS, DATA_DOCS, STANDARDISE_SUMMARY,

@@ -32,12 +32,14 @@ from contract.groups import ALL_GROUPS
 from contract.outcomes import OUTCOME_LABELS
 from pipelines.catalogue import (
     CHANGES,
+    FEEDBACK_DECISIONS,
     FEEDBACK_OUTCOMES,
     OPEN_PROSPECTS,
     ORG_LINKS,
     PERSON_LINKS,
     PROSPECTS,
     PROSPECTS_TO_VERIFY,
+    REVIEW,
     STANDARDISED,
     SUPPRESSED,
 )
@@ -45,7 +47,7 @@ from pipelines.context import RunContext
 from pipelines.files import write_parquet
 from pipelines.officer_sheets import sheet_of
 from pipelines.prospect_ids import KEY_COLUMNS
-from pipelines.state_store import CHANGE_COLUMNS, OPEN_COLUMNS, Night, Store
+from pipelines.state_store import CHANGE_COLUMNS, OPEN_COLUMNS, REVIEW_PAIR_COLUMNS, Night, Store
 
 __all__ = ["CHANGE_KINDS", "ChangesSummary", "Facts", "facts_of", "night_changes", "record_night", "run"]
 
@@ -299,11 +301,14 @@ def run(ctx: RunContext) -> ChangesSummary:
 
 def record_night(ctx: RunContext) -> int:
     """After the night is published (``ctx.output``: the published folder): record it in the store, with
-    the officers' outcomes it read, replacing an earlier record of the same date, in one transaction.
-    Returns the open prospects recorded."""
+    the officers' outcomes and review decisions it read and the pairs it listed for review, replacing an
+    earlier record of the same date, in one transaction. Returns the open prospects recorded."""
     open_now = pd.read_parquet(OPEN_PROSPECTS.path(ctx))
     changes = pd.read_parquet(CHANGES.path(ctx))
     outcomes = pd.read_parquet(FEEDBACK_OUTCOMES.path(ctx))
-    Store(ctx.state_location).record(ctx.as_of, open_now, changes, outcomes[outcomes["tonight"].astype(bool)])
+    decisions = pd.read_parquet(FEEDBACK_DECISIONS.path(ctx))
+    review = pd.read_parquet(REVIEW.path(ctx), columns=list(REVIEW_PAIR_COLUMNS))
+    Store(ctx.state_location).record(ctx.as_of, open_now, changes, outcomes[outcomes["tonight"].astype(bool)],
+                                     review=review, decisions=decisions[decisions["tonight"].astype(bool)])
     return len(open_now)
 

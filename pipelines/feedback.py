@@ -23,6 +23,9 @@ recorded with the night once it is published (``pipelines.changes.record_night``
 idempotent. ``_stages/feedback/outcomes.parquet`` holds every outcome known tonight (the store's, from
 nights before tonight, and tonight's new ones, ``tonight``).
 
+The clerks' review decisions (``review*.csv`` in the same folder) are read by ``pipelines.review_feedback``
+in the same stage; their problems join the same report.
+
 Used by :func:`suppressed`: a prospect whose latest outcome (by date) is in
 ``contract.outcomes.SUPPRESSING`` is not listed again while its evidence is what it was when the
 outcome was written; **new evidence** means its fingerprint (:func:`evidence_of`: the reason's wording,
@@ -39,16 +42,17 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pandas as pd
 
 from contract.groups import ALL_GROUPS
 from contract.outcomes import OUTCOME_LABELS, SUPPRESSING, outcome_code
-from pipelines.catalogue import FEEDBACK_OUTCOMES, FEEDBACK_REPORT_CSV
+from pipelines.catalogue import FEEDBACK_DECISIONS, FEEDBACK_OUTCOMES, FEEDBACK_REPORT_CSV
 from pipelines.context import RunContext
 from pipelines.files import write_csv, write_parquet
 from pipelines.officer_sheets import OUTCOME, cell_text, mask_id, maybe_id, sheet_of, text_of
+from pipelines.review_feedback import REVIEW_CHECKS, read_decisions, review_files
 from pipelines.settings import ProspectSettings
 from pipelines.state_store import OUTCOME_COLUMNS, Store
 
@@ -73,6 +77,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "unknown_outcome": ("Kết quả không có trong danh sách chọn", "the outcome is not one of the list"),
     "bad_date": ("Ngày không hợp lệ", "the date is impossible"),
     "conflict": ("Cùng đối tượng, cùng ngày nhưng kết quả khác", "another outcome for the same prospect and date"),
+    **REVIEW_CHECKS,  # a review*.csv's rows (pipelines.review_feedback)
 }
 REPORT_COLUMNS = ("file", "sheet", "row", "prospect_id", "check", "problem_vi", "problem_en")
 _HEADER_ROW = 4  # 1-based, as openpyxl counts (officer_workbook: title, subtitle, note, header)
@@ -82,6 +87,7 @@ _KEY_CELLS = {"Số định danh (đã che)": ("person_id", mask_id), "Mã số 
               "Mã hộ kinh doanh": ("business_id", maybe_id)}
 _GROUP_OF_SHEET = {sheet_of(group).name: group for group in ALL_GROUPS}
 _NOTE_CHARS = 500
+_SHEET_OF_CSV = ""  # a review*.csv row: no sheet
 
 
 @dataclass(frozen=True)
@@ -302,18 +308,33 @@ class FeedbackSummary(TypedDict):
     outcomes: int
     new: int
     problems: dict[str, int]
+    review_files: NotRequired[int]  # only when there is a review decision (the summary stays as it was)
+    decisions: NotRequired[int]
+    decisions_new: NotRequired[int]
 
 
 def run(ctx: RunContext) -> FeedbackSummary:
-    """Read the feedback folder; write the report and every outcome known tonight."""
+    """Read the feedback folder; write the report, every outcome and every review decision known tonight."""
     folder = ctx.feedback_folder
-    outcomes, problems = read_feedback(folder, Store(ctx.state_location), ctx.as_of)
+    store = Store(ctx.state_location)
+    outcomes, problems = read_feedback(folder, store, ctx.as_of)
+    decisions, review_problems = read_decisions(folder, store, ctx.as_of)
+    problems = sorted([*problems, *(Problem(f, _SHEET_OF_CSV, r, "", c, d) for f, r, c, d in review_problems)],
+                      key=lambda p: (p.file, p.sheet, p.row or 0))
     write_parquet(outcomes, FEEDBACK_OUTCOMES.path(ctx))
+    write_parquet(decisions, FEEDBACK_DECISIONS.path(ctx))
     report = pd.DataFrame([p.record() for p in problems], columns=list(REPORT_COLUMNS), dtype=object)
     write_csv(report, FEEDBACK_REPORT_CSV.path(ctx), bom=True)
     counts = report["check"].value_counts()
     files = len(list(folder.rglob("*.xlsx"))) if folder.is_dir() else 0
     new = int(outcomes["tonight"].sum())
-    log.info("feedback: %d file(s), %d outcome(s) new, %d problem(s)", files, new, len(problems))
-    return {"files": files, "outcomes": len(outcomes), "new": new,
-            "problems": {k: int(counts.get(k, 0)) for k in CHECKS}}
+    log.info("feedback: %d file(s), %d outcome(s) new, %d decision(s) new, %d problem(s)", files, new,
+             int(decisions["tonight"].sum()), len(problems))
+    summary: FeedbackSummary = {"files": files, "outcomes": len(outcomes), "new": new,
+                                "problems": {k: int(counts.get(k, 0)) for k in CHECKS if k not in REVIEW_CHECKS}}
+    read_back = review_files(folder)
+    if read_back or len(decisions):
+        summary.update({"review_files": len(read_back), "decisions": len(decisions),
+                        "decisions_new": int(decisions["tonight"].sum())})
+        summary["problems"].update({k: int(counts.get(k, 0)) for k in REVIEW_CHECKS})
+    return summary

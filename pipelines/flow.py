@@ -153,10 +153,11 @@ _LINKED = (c.PERSON_LINKS, c.REVIEW, c.BEST_UNLINKED, c.MODEL, c.CANDIDATES, c.O
 FLOW: tuple[Stage, ...] = (
     Stage("settings", _settings, "checks the settings file and the as-of date; records a copy of the settings",
           (), (c.SETTINGS,), dt.timedelta(minutes=5)),
-    Stage("feedback", _feedback, "reads back the filled-in workbooks of the feedback folder: checks each outcome, "
-          "reports what it cannot use, keeps the rest (recorded in the store once published)",
-          (), (c.FEEDBACK_OUTCOMES, c.FEEDBACK_REPORT_CSV, _SUMMARIES["feedback"]), _HOUR, retry="reading",
-          summary=True),
+    Stage("feedback", _feedback, "reads back the filled-in workbooks and `review*.csv` of the feedback folder: checks "
+          "each outcome and review decision, reports what it cannot use, keeps the rest (recorded in the store "
+          "once published)",
+          (), (c.FEEDBACK_OUTCOMES, c.FEEDBACK_DECISIONS, c.FEEDBACK_REPORT_CSV, _SUMMARIES["feedback"]), _HOUR,
+          retry="reading", summary=True),
     Stage("ingest", _ingest, "reads each register, every value as text; stops on a file that cannot be used",
           (), (c.INGESTED, c.MALFORMED, _SUMMARIES["ingest"]), 2 * _HOUR, retry="reading", summary=True),
     Stage("validate", _validate, "quarantines rows that break the contract's rules, with their reason",
@@ -166,8 +167,9 @@ FLOW: tuple[Stage, ...] = (
           (c.QUALITY_SUMMARY, c.QUALITY_VALIDATIONS, c.DATA_DOCS, _SUMMARIES["quality"]), 2 * _HOUR, summary=True),
     Stage("standardise", _standardise, "normalises names, dates, IDs; maps old commune codes",
           (c.VALIDATED,), (*_STANDARDISED, _SUMMARIES["standardise"]), 2 * _HOUR, summary=True),
-    Stage("link", _link, "links insured, managers, owners to residents and units to organisations",
-          (*_STANDARDISED, c.SETTINGS), (*_LINKED, _SUMMARIES["link"]), 6 * _HOUR, summary=True),
+    Stage("link", _link, "links insured, managers, owners to residents (as clerks decided reviewed pairs) and "
+          "units to organisations",
+          (*_STANDARDISED, c.FEEDBACK_DECISIONS, c.SETTINGS), (*_LINKED, _SUMMARIES["link"]), 6 * _HOUR, summary=True),
     Stage("prospects", _prospects, "applies the rules of the prospect groups",
           (*_STANDARDISED, c.PERSON_LINKS, c.ORG_LINKS, c.BEST_UNLINKED, c.CANDIDATES, c.ORG_CANDIDATES,
            c.LABOUR_EMPLOYERS, c.FEEDBACK_OUTCOMES, c.SETTINGS),

@@ -19,10 +19,13 @@ import logging
 import pandas as pd
 import pyarrow.parquet as pq
 
+from contract.reviews import RECORD_ID_COLUMNS
 from matching.linkage import OrgLinkSettings, link_organisations, link_persons
+from matching.text import fold_series
 from pipelines.catalogue import (
     BEST_UNLINKED,
     CANDIDATES,
+    FEEDBACK_DECISIONS,
     LABOUR_EMPLOYERS,
     MODEL,
     ORG_CANDIDATES,
@@ -37,7 +40,7 @@ from pipelines.files import write_parquet
 from pipelines.rules import contract_in_force
 from pipelines.summaries import LinkSummary, read_registers
 
-__all__ = ["person_records", "run"]
+__all__ = ["decided_pairs", "person_records", "record_ids", "run"]
 
 log = logging.getLogger(__name__)
 RECORD_SOURCES = ("insured", "managers", "household_businesses")
@@ -102,10 +105,11 @@ def person_records(tables: dict[str, pd.DataFrame], as_of: dt.date | None = None
 _PERSON_COLUMNS = ["person_id", "full_name", "dob_year", "dob_month", "dob_day", "sex", "ward_code",
                    "province_code", "address"]
 _COLUMNS_READ = {"population": _PERSON_COLUMNS,
-                 **{source: [*_RECORD_COLUMNS, "org_tax_code", "hi_valid_to", "si_type", "si_status"]
+                 **{source: list(dict.fromkeys([*_RECORD_COLUMNS, "org_tax_code", "hi_valid_to", "si_type",
+                                                "si_status", *RECORD_ID_COLUMNS[source]]))
                     for source in RECORD_SOURCES},
                  "labour": [*_RECORD_COLUMNS, "employer_tax_code_raw", "employer_name", "contract_type", "start_date",
-                            "end_date"]}
+                            "end_date", *RECORD_ID_COLUMNS["labour"]]}
 LABOUR_EMPLOYER_COLUMNS = ["row_number", "tax_code", "method", "probability", "reason"]
 
 
@@ -134,6 +138,40 @@ def labour_employers(labour: pd.DataFrame, organisations: pd.DataFrame, as_of: d
     return out[LABOUR_EMPLOYER_COLUMNS].sort_values("row_number").reset_index(drop=True)
 
 
+_KEPT_AS_IS = frozenset({"si_code", "org_tax_code", "business_id", "contract_id"})  # keys in the contract's form
+
+
+def record_ids(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per person record (``record_key``), its ``record_id``: the source and its natural key
+    (``contract.reviews.RECORD_ID_COLUMNS``; a name folded), the same every night the record is there.
+    A ``record_id`` two records share tonight names neither (None): a decision about it cannot be applied.
+
+    >>> t = {"insured": pd.DataFrame({"row_number": [1, 2], "si_code": ["0101", "0101"]}),
+    ...      "managers": pd.DataFrame({"row_number": [3], "org_tax_code": ["0100"], "full_name": ["Lê  Thị Đào"],
+    ...                                "role": ["Giám đốc"]})}
+    >>> record_ids(t)["record_id"].tolist()
+    [None, None, 'managers:0100:le thi dao:giam doc']
+    """
+    parts = []
+    for source, columns in RECORD_ID_COLUMNS.items():
+        if source not in tables:
+            continue
+        frame = tables[source]
+        key = pd.Series(source, index=frame.index, dtype=object)
+        for column in columns:  # names and roles folded: how a register spells them may change, not who it is
+            value = frame[column] if column in _KEPT_AS_IS else fold_series(frame[column])
+            key = key + ":" + value.fillna("").astype(str)
+        parts.append(pd.DataFrame({"record_key": source + ":" + frame["row_number"].astype(str),
+                                   "record_id": key.where(~key.duplicated(keep=False), None)}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["record_key", "record_id"])
+
+
+def decided_pairs(decisions: pd.DataFrame, ids: pd.DataFrame) -> pd.DataFrame:
+    """The review decisions (``record_id``) of tonight's records, as ``record_key, person_id, decision``."""
+    found = decisions.merge(ids.dropna(subset=["record_id"]), on="record_id")
+    return found[["record_key", "person_id", "decision"]].sort_values(["record_key", "person_id"], ignore_index=True)
+
+
 def _read(ctx: RunContext, name: str, columns: list[str] | None) -> pd.DataFrame:
     path = STANDARDISED[name].path(ctx)
     if columns is not None:
@@ -160,11 +198,15 @@ def run(ctx: RunContext) -> LinkSummary:
     else:
         LABOUR_EMPLOYERS.path(ctx).unlink(missing_ok=True)  # an earlier run's
     records = person_records(tables, ctx.as_of)
-    persons = link_persons(records, tables["population"], settings.person_linkage)
+    ids = record_ids(tables)
+    decisions = pd.read_parquet(FEEDBACK_DECISIONS.path(ctx))
+    persons = link_persons(records, tables["population"], settings.person_linkage,
+                           decided_pairs(decisions, ids) if len(decisions) else None)
     organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)
     origin = records[["record_key", "source", "row_number"]]
     person_links = persons.links.merge(origin, on="record_key").sort_values(["source", "row_number"])
-    review = persons.review.merge(origin, on="record_key").sort_values(["source", "row_number", "person_id"])
+    review = persons.review.merge(origin, on="record_key").merge(ids, on="record_key", how="left")
+    review = review[[c.name for c in REVIEW.columns or ()]].sort_values(["source", "row_number", "person_id"])
     outputs = {
         PERSON_LINKS: person_links,
         REVIEW: review,
@@ -189,6 +231,10 @@ def run(ctx: RunContext) -> LinkSummary:
         "blocking_counts": {str(k): int(v) for k, v in persons.blocking_counts.items()},
         "thresholds": {str(k): float(v) for k, v in persons.thresholds.items()},
     }
+    if len(decisions):  # only then: a night without any decision summarises as before
+        used = persons.labels.get("match", 0) + persons.labels.get("non_match", 0)
+        summary["labels"] = {"decisions": len(decisions), "match": persons.labels.get("match", 0),
+                             "non_match": persons.labels.get("non_match", 0), "not_applied": len(decisions) - used}
     if employers_of_contracts is not None:
         methods = employers_of_contracts["method"].fillna("none").value_counts().sort_index()
         summary["labour_employers_by_method"] = {str(m): int(n) for m, n in methods.items()}

@@ -118,7 +118,7 @@ def write_lists(ctx: RunContext) -> ListsWritten:
     changes = pd.read_parquet(CHANGES.path(ctx))
     write_csv(changes, CHANGES_CSV.path(ctx))
     write_csv(_links_table(ctx), LINKS_CSV.path(ctx))
-    write_csv(pd.read_parquet(REVIEW.path(ctx)), REVIEW_CSV.path(ctx))
+    write_csv(pd.read_parquet(REVIEW.path(ctx)).assign(decision=""), REVIEW_CSV.path(ctx))  # for the clerk
     registers = read_registers(ctx)
     for name in registers:
         write_csv(pd.read_parquet(QUARANTINED.path(ctx, name)), QUARANTINE_CSV.path(ctx, name))

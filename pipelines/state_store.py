@@ -7,7 +7,9 @@ recorded in ``schema_version``; a store made by a newer covgap is refused rather
 
 Tables: ``nights`` (one row per published night: counts), ``open_prospects`` (per night, every
 listed prospect, its commune, since when it is listed there, a hash of its evidence and its confidence),
-``changes`` (per night, the rows of ``changes.csv``) and ``outcomes`` (what officers wrote back, one
+``changes`` (per night, the rows of ``changes.csv``), ``review_pairs`` (per night, the pairs of
+``review.csv``), ``review_decisions`` (what clerks decided of a pair, one row per pair, with the night
+that read it) and ``outcomes`` (what officers wrote back, one
 row per prospect and visit date, with the night that read it, ``read_on``, and the night whose
 workbook it was written in, ``listed_on``). A night ``D`` reads only nights before ``D`` (:meth:`Store.previous`), and
 writing ``D`` replaces whatever an earlier run of ``D`` recorded, in one transaction
@@ -34,8 +36,8 @@ from pipelines.exceptions import CovgapError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["CHANGE_COLUMNS", "MIGRATIONS", "OPEN_COLUMNS", "OUTCOME_COLUMNS", "Night", "StateStoreError", "Store",
-           "describe", "store_url"]
+__all__ = ["CHANGE_COLUMNS", "DECISION_COLUMNS", "MIGRATIONS", "OPEN_COLUMNS", "OUTCOME_COLUMNS", "REVIEW_PAIR_COLUMNS",
+           "Night", "StateStoreError", "Store", "describe", "store_url"]
 
 #: Columns of a night's open prospects, as :meth:`Store.previous` returns them and :meth:`Store.record` takes them.
 OPEN_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "since", "evidence",
@@ -43,6 +45,10 @@ OPEN_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "b
 #: Columns of an officer's outcome (``pipelines.feedback``), as :meth:`Store.outcomes` returns them.
 OUTCOME_COLUMNS = ("prospect_id", "outcome_date", "read_on", "listed_on", "group", "ward_code", "code", "note",
                    "source_file", "sheet", "row_number", "evidence", "confidence")
+#: Columns of a clerk's review decision (``pipelines.review_feedback``), as :meth:`Store.decisions` returns them.
+DECISION_COLUMNS = ("record_id", "person_id", "decision", "read_on", "source_file", "row_number")
+#: Columns of a night's review pairs (those of ``review.csv`` that name a pair).
+REVIEW_PAIR_COLUMNS = ("record_id", "person_id")
 #: Columns of a night's changes (those of ``changes.csv`` the store keeps).
 CHANGE_COLUMNS = ("prospect_id", "group", "ward_code", "person_id", "tax_code", "business_id", "change", "reason",
                   "record")
@@ -98,6 +104,23 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             confidence FLOAT,
             PRIMARY KEY (prospect_id, outcome_date))""",
         "CREATE INDEX outcomes_read_on ON outcomes (read_on)",
+    )),
+    (3, "review pairs each night listed; clerks' review decisions", (
+        """CREATE TABLE review_pairs (
+            as_of VARCHAR(10) NOT NULL REFERENCES nights (as_of) ON DELETE CASCADE,
+            record_id VARCHAR(300) NOT NULL,
+            person_id VARCHAR(32) NOT NULL,
+            PRIMARY KEY (as_of, record_id, person_id))""",
+        "CREATE INDEX review_pairs_pair ON review_pairs (record_id, person_id)",
+        """CREATE TABLE review_decisions (
+            record_id VARCHAR(300) NOT NULL,
+            person_id VARCHAR(32) NOT NULL,
+            decision VARCHAR(16) NOT NULL,
+            read_on VARCHAR(10) NOT NULL,
+            source_file TEXT NOT NULL,
+            row_number INTEGER NOT NULL,
+            PRIMARY KEY (record_id, person_id))""",
+        "CREATE INDEX review_decisions_read_on ON review_decisions (read_on)",
     )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -284,10 +307,43 @@ class Store:
                     "ORDER BY prospect_id, outcome_date"), {"d": before.isoformat()})]
         return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS), dtype=object)
 
+    def review_pairs(self, pairs: pd.DataFrame, before: dt.date) -> pd.DataFrame:
+        """Which of ``pairs`` (``REVIEW_PAIR_COLUMNS``) a night before ``before`` listed for review: the
+        distinct ones found, ``REVIEW_PAIR_COLUMNS``."""
+        from sqlalchemy import bindparam, text
+
+        found: list[tuple[Any, ...]] = []
+        records = sorted(set(pairs["record_id"].astype(str))) if len(pairs) else []
+        if records and self.version() >= 3:
+            query = text("SELECT DISTINCT record_id, person_id FROM review_pairs WHERE as_of < :d "
+                         "AND record_id IN :ids").bindparams(bindparam("ids", expanding=True))
+            with self._transaction() as connection:
+                for start in range(0, len(records), 500):
+                    found += [tuple(r) for r in connection.execute(
+                        query, {"d": before.isoformat(), "ids": records[start:start + 500]})]
+        frame = pd.DataFrame(found, columns=list(REVIEW_PAIR_COLUMNS), dtype=object)
+        return frame.merge(pairs[list(REVIEW_PAIR_COLUMNS)].drop_duplicates().astype(object),
+                           on=list(REVIEW_PAIR_COLUMNS)).sort_values(list(REVIEW_PAIR_COLUMNS), ignore_index=True)
+
+    def decisions(self, before: dt.date) -> pd.DataFrame:
+        """The clerks' review decisions read by nights before ``before`` (``DECISION_COLUMNS``)."""
+        from sqlalchemy import text
+
+        rows: list[tuple[Any, ...]] = []
+        if self.version() >= 3:
+            with self._transaction() as connection:
+                rows = [tuple(r) for r in connection.execute(text(
+                    "SELECT record_id, person_id, decision, read_on, source_file, row_number FROM review_decisions "
+                    "WHERE read_on < :d ORDER BY record_id, person_id"), {"d": before.isoformat()})]
+        return pd.DataFrame(rows, columns=list(DECISION_COLUMNS), dtype=object)
+
     def record(self, as_of: dt.date, open_prospects: pd.DataFrame, changes: pd.DataFrame,
-               outcomes: pd.DataFrame | None = None) -> None:
+               outcomes: pd.DataFrame | None = None, review: pd.DataFrame | None = None,
+               decisions: pd.DataFrame | None = None) -> None:
         """Record night ``as_of`` (replacing an earlier record of it), in one transaction, with the
-        outcomes it read (``OUTCOME_COLUMNS`` but ``read_on``; one already stored for its prospect and date is kept)."""
+        outcomes it read (``OUTCOME_COLUMNS`` but ``read_on``; one already stored for its prospect and date is kept),
+        the pairs it listed for review (``REVIEW_PAIR_COLUMNS``) and the review decisions it read
+        (``DECISION_COLUMNS`` but ``read_on``; one already stored for its pair is kept)."""
         from sqlalchemy import text
 
         day = as_of.isoformat()
@@ -296,6 +352,17 @@ class Store:
             _migrate(connection, self.location)
             if _version(connection) >= 2:
                 connection.execute(text("DELETE FROM outcomes WHERE read_on = :d"), {"d": day})
+            reviews = _version(connection) >= 3  # a store kept at an older schema (its tests) has no review tables
+            if reviews:
+                connection.execute(text("DELETE FROM review_decisions WHERE read_on = :d"), {"d": day})
+                connection.execute(text("DELETE FROM review_pairs WHERE as_of = :d"), {"d": day})
+            if reviews and decisions is not None and len(decisions):
+                columns = tuple(c for c in DECISION_COLUMNS if c != "read_on")
+                rows = [{**{k: v for k, v in r.items() if k != "as_of"}, "read_on": day}
+                        for r in _rows(decisions, columns, day)]
+                connection.execute(text(
+                    "INSERT INTO review_decisions (read_on, " + ", ".join(columns) + ") VALUES (:read_on, "
+                    + ", ".join(f":{c}" for c in columns) + ") ON CONFLICT (record_id, person_id) DO NOTHING"), rows)
             if outcomes is not None and len(outcomes):
                 columns = tuple(c for c in OUTCOME_COLUMNS if c != "read_on")
                 names = ", ".join("group_name" if c == "group" else c for c in ("read_on", *columns))
@@ -311,8 +378,11 @@ class Store:
                 "INSERT INTO nights (as_of, listed, new, resolved, gone) VALUES (:d, :listed, :new, :resolved, :gone)"),
                 {"d": day, "listed": len(open_prospects), **{k: int(counts.get(k, 0))
                                                             for k in ("new", "resolved", "gone")}})
+            pairs = pd.DataFrame(columns=list(REVIEW_PAIR_COLUMNS)) if review is None or not reviews else \
+                review.dropna(subset=list(REVIEW_PAIR_COLUMNS)).drop_duplicates(list(REVIEW_PAIR_COLUMNS))
             for table, frame, columns in (("open_prospects", open_prospects, OPEN_COLUMNS),
-                                          ("changes", changes, CHANGE_COLUMNS)):
+                                          ("changes", changes, CHANGE_COLUMNS),
+                                          ("review_pairs", pairs, REVIEW_PAIR_COLUMNS)):
                 rows = _rows(frame, columns, day)
                 if rows:
                     names = ", ".join("group_name" if c == "group" else c for c in ("as_of", *columns))

@@ -77,6 +77,7 @@ class LinkSummary(TypedDict):
     blocking_counts: dict[str, int]
     thresholds: dict[str, float]  # the linkage's thresholds and its own estimates
     labour_employers_by_method: NotRequired[dict[str, int]]  # contracts in force by employer link ("none")
+    labels: NotRequired[dict[str, int]]  # review decisions known and used (only when there is one)
 
 
 class ProspectsSummary(TypedDict):

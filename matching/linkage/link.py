@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from contract.reviews import MATCH, NON_MATCH
 from matching.linkage.assign import assign, competing_probability, id_veto, none_weight
 from matching.linkage.blocking import RULES, candidate_pairs
 from matching.linkage.compare import COMPARISONS, compare_pairs
@@ -24,7 +25,8 @@ from matching.linkage.features import Features, build_features
 from matching.linkage.model import FittedModel, fit_model, pair_evidence, pair_weights
 from matching.linkage.strata import DOB_KINDS, ID_KINDS, Strata, record_strata
 
-__all__ = ["CANDIDATE_COLUMNS", "PersonLinkSettings", "PersonLinkResult", "link_persons", "LINK_COLUMNS"]
+__all__ = ["CANDIDATE_COLUMNS", "REVIEW_METHOD", "REVIEW_REASON", "Labels", "PersonLinkSettings", "PersonLinkResult",
+           "link_persons", "LINK_COLUMNS"]
 
 CANDIDATE_COLUMNS = ["record_key", "person_id", "match_probability", "linked"]
 LINK_COLUMNS = ["record_key", "person_id", "method", "match_weight", "match_probability", "reason",
@@ -89,6 +91,9 @@ class PersonLinkResult:
     # linked. What the prospects' probabilities are computed from (a person is uncovered with
     # probability Π (1 − P(record → person)) over the records that would cover them).
     candidates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CANDIDATE_COLUMNS))
+    # Decisions used (Labels.counts): matches and non-matches applied, and those not applied (their record
+    # or resident is not in tonight's tables, or the record is decided a match with two residents).
+    labels: dict[str, int] = field(default_factory=dict)
 
 
 def _empty_result(population: pd.DataFrame) -> PersonLinkResult:
@@ -101,12 +106,19 @@ def _empty_result(population: pd.DataFrame) -> PersonLinkResult:
 
 
 def link_persons(records: pd.DataFrame, population: pd.DataFrame,
-                 settings: PersonLinkSettings | None = None) -> PersonLinkResult:
+                 settings: PersonLinkSettings | None = None, decisions: pd.DataFrame | None = None
+                 ) -> PersonLinkResult:
     """Link insured / manager / household-owner records to population persons.
 
     ``records`` may carry ``source`` (which register a record comes from): m and the prior are
     then estimated per source (:mod:`matching.linkage.strata`); and ``exclusive_kinds``, a bitmask
     of the kinds of record a person holds one of at a time (:mod:`matching.linkage.exclusive`).
+
+    ``decisions`` (``record_key, person_id, decision``: ``contract.reviews`` codes) are pairs a person
+    decided: a ``non_match`` pair is no candidate at all; a ``match`` pair is linked (method
+    ``review``, probability 1, the record's other candidates 0), proposed by blocking or not. Both
+    are labels of the model: the EM holds their posteriors fixed (:func:`fit_model`, ``fixed``).
+    A record decided a match with two residents is decided with neither (one record, one resident).
     """
     settings = settings or PersonLinkSettings()
     if len(records) == 0 or len(population) == 0:
@@ -119,6 +131,9 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     pairs, counts = candidate_pairs(rec, pop, max_block_size=settings.max_block_size, threads=settings.threads)
     r, p, rule_bits = pairs["r"].to_numpy(), pairs["p"].to_numpy(), pairs["rules"].to_numpy()
     del pairs
+    labels = Labels.of(decisions, rec.key, pop.key)
+    if labels is not None:
+        r, p, rule_bits = labels.candidates(r, p, rule_bits, len(pop))
     rule_names = [rule.name for rule in RULES]
     id_bits = sum(1 << rule_names.index(name) for name in ("id_exact", "id_one_edit") if name in rule_names)
     gamma = compare_pairs(rec, pop, r, p, workers=settings.threads, id_near=(rule_bits & id_bits) != 0,
@@ -129,7 +144,8 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
                       seed=settings.seed, iterations=settings.em_iterations, rounds=settings.em_rounds,
                       tolerance=settings.em_tolerance, workers=settings.threads,
                       em_records=settings.em_records, classes=settings.classes, shrinkage=settings.shrinkage,
-                      name_cuts=settings.name_cuts, name_m_by_source=frozenset(settings.name_m_by_source))
+                      name_cuts=settings.name_cuts, name_m_by_source=frozenset(settings.name_m_by_source),
+                      fixed=None if labels is None else labels.fixed(r, p, len(pop)))
     del rule_bits
     source_of_pair = strata.source_of_record[r]
     prior_weights = np.log2(model.prior / len(pop))
@@ -138,17 +154,19 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     if "exclusive_kinds" in records:  # records a person holds one of at a time: namesakes reasoned as a set
         kinds = records["exclusive_kinds"].fillna(0).to_numpy(dtype=np.int64)
         total = exclusive_weights(r, p, total, kinds, nones[source_of_pair])
-    decided = _decide(r, p, total, exact_id, nones[source_of_pair], settings)
+    decided = _decide(r, p, total, exact_id, nones[source_of_pair], settings, labels, len(pop))
     # Second round: a legacy ID that a sure link ties to one person is that person's on every record.
     xr, xp = legacy_crosswalk(rec.legacy_id, r, p, decided["linked"].to_numpy(), decided["probability"].to_numpy(),
                               settings.crosswalk_probability)
+    if labels is not None:  # a pair decided "not them" stays no candidate
+        xr, xp = labels.allowed(xr, xp, len(pop))
     crosswalk = np.zeros(len(r), dtype=bool)
     if len(xr):
         r, p, gamma, total, exact_id, crosswalk, added = _with_crosswalk(
             rec, pop, model, strata, (r, p, gamma, total, exact_id), xr, xp, prior_weights, settings)
         again = np.isin(r, xr)  # only the records the crosswalk touches are decided again
         redone = _decide(r[again], p[again], total[again], exact_id[again],
-                         nones[strata.source_of_record[r[again]]], settings)
+                         nones[strata.source_of_record[r[again]]], settings, labels, len(pop))
         columns = {}
         for column in decided.columns:
             values = np.insert(decided[column].to_numpy(), added, np.zeros(1, decided[column].dtype))
@@ -171,6 +189,10 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     why = reasons(sub_gamma, rec.legacy[r], crosswalk[rows])
     method = np.where(crosswalk[rows], "legacy_id",
                       np.where(exact_id[rows], "exact_id", "probabilistic")).astype(object)
+    if labels is not None:
+        reviewed = labels.matched(r, p, len(pop))
+        method[reviewed] = REVIEW_METHOD
+        why = np.where(reviewed, REVIEW_REASON + "; " + why.astype(object), why)
     method[~decided["linked"].to_numpy()] = None
     described = pd.DataFrame({"record_key": rec.key[r], "person_id": pop.key[p], "method": method,
                               "match_weight": total, "match_probability": decided["probability"], "reason": why})
@@ -185,6 +207,7 @@ def link_persons(records: pd.DataFrame, population: pd.DataFrame,
     return PersonLinkResult(
         links=links, review=review, best_unlinked=_best_unlinked(described, best_other, links),
         blocking_counts=counts, model=model.table(), thresholds=thresholds,
+        labels={} if labels is None else labels.counts(),
         candidates=candidates.sort_values(["record_key", "person_id"], kind="stable").reset_index(drop=True))
 
 
@@ -199,11 +222,83 @@ def _sure_id(gamma: np.ndarray) -> np.ndarray:
 
 
 def _decide(r: np.ndarray, p: np.ndarray, total: np.ndarray, exact_id: np.ndarray, none: float,
-            settings: PersonLinkSettings) -> pd.DataFrame:
+            settings: PersonLinkSettings, labels: Labels | None = None, n_pop: int = 0) -> pd.DataFrame:
     scored = pd.DataFrame({"r": r, "p": p, "weight": total, "probability": competing_probability(r, total, none),
                            "exact_id": exact_id})
-    return assign(scored, link_probability=settings.link_probability,
-                  review_probability=settings.review_probability)
+    decided = assign(scored, link_probability=settings.link_probability,
+                     review_probability=settings.review_probability)
+    if labels is None:
+        return decided
+    fixed = labels.fixed(r, p, n_pop)
+    known = ~np.isnan(fixed)  # a decided record: linked to its resident, sure, and to no other
+    decided.loc[known, "probability"] = fixed[known]
+    decided.loc[known, "linked"] = fixed[known] == 1.0
+    decided.loc[known, "review"] = False
+    return decided
+
+
+REVIEW_METHOD = "review"
+REVIEW_REASON = "Cán bộ đối soát xác nhận cùng một người"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Pairs a person decided, as (record row, population row) codes ``r * n_pop + p``, sorted."""
+
+    match: np.ndarray  # one per record at most
+    non_match: np.ndarray
+    unknown: int  # decisions naming a record or resident not in tonight's tables
+
+    @classmethod
+    def of(cls, decisions: pd.DataFrame | None, record_keys: np.ndarray, person_ids: np.ndarray) -> Labels | None:
+        """The decisions of tonight's records and residents (None: no decision at all)."""
+        if decisions is None or decisions.empty:
+            return None
+        r = pd.Index(record_keys).get_indexer(decisions["record_key"])
+        p = pd.Index(person_ids).get_indexer(decisions["person_id"])
+        found = (r >= 0) & (p >= 0)
+        code = r[found].astype(np.int64) * max(len(person_ids), 1) + p[found]
+        kind = decisions["decision"].to_numpy()[found]
+        match_records = r[found][kind == MATCH]
+        once = ~pd.Series(match_records).duplicated(keep=False).to_numpy()  # two residents: neither
+        return cls(np.unique(code[kind == MATCH][once]), np.unique(code[kind == NON_MATCH]),
+                   int((~found).sum() + (~once).sum()))
+
+    def candidates(self, r: np.ndarray, p: np.ndarray, rule_bits: np.ndarray,
+                   n_pop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Blocking's pairs without the non-matches and with the matches it did not propose (rule bits 0),
+        in (r, p) order."""
+        code = r.astype(np.int64) * n_pop + p
+        keep = ~np.isin(code, self.non_match)
+        code, rule_bits = code[keep], rule_bits[keep]
+        extra = np.setdiff1d(self.match, code)
+        code = np.concatenate([code, extra])
+        rule_bits = np.concatenate([rule_bits, np.zeros(len(extra), rule_bits.dtype)])
+        order = np.argsort(code, kind="stable")
+        code, rule_bits = code[order], rule_bits[order]
+        return (code // n_pop).astype(r.dtype), (code % n_pop).astype(p.dtype), rule_bits
+
+    def allowed(self, r: np.ndarray, p: np.ndarray, n_pop: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs of (r, p) not decided non-matches."""
+        keep = ~np.isin(r.astype(np.int64) * n_pop + p, self.non_match)
+        return r[keep], p[keep]
+
+    def matched(self, r: np.ndarray, p: np.ndarray, n_pop: int) -> np.ndarray:
+        """Mask of the pairs decided matches."""
+        found: np.ndarray = np.isin(r.astype(np.int64) * n_pop + p, self.match)
+        return found
+
+    def fixed(self, r: np.ndarray, p: np.ndarray, n_pop: int) -> np.ndarray:
+        """Per pair, its posterior as decided: 1 for a match, 0 for another candidate of a matched record
+        (one record, one resident), NaN where nobody decided."""
+        out = np.full(len(r), np.nan)
+        matched_records = np.unique(self.match // max(n_pop, 1))
+        out[np.isin(r, matched_records)] = 0.0
+        out[self.matched(r, p, n_pop)] = 1.0
+        return out
+
+    def counts(self) -> dict[str, int]:
+        return {"match": len(self.match), "non_match": len(self.non_match), "not_applied": self.unknown}
 
 
 def legacy_crosswalk(legacy_id: np.ndarray | None, r: np.ndarray, p: np.ndarray, linked: np.ndarray,

@@ -311,12 +311,16 @@ class PairTable:
     pattern_stratum: np.ndarray
     pattern_gamma: np.ndarray
     delta: np.ndarray  # per pair: term-frequency adjustment of the weight (log2 u/f)
+    # Per pair: its posterior where a person decided it (1: the record is this resident; 0: it is not),
+    # NaN where the EM estimates it. None: no pair is decided.
+    fixed: np.ndarray | None = None
 
 
-def _pair_table(r: np.ndarray, gamma: np.ndarray, stratum: np.ndarray, delta: np.ndarray) -> PairTable:
+def _pair_table(r: np.ndarray, gamma: np.ndarray, stratum: np.ndarray, delta: np.ndarray,
+                fixed: np.ndarray | None = None) -> PairTable:
     code = stratum.astype(np.int64) * 10 ** gamma.shape[1] + _codes(gamma)
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    return PairTable(r, inverse.ravel(), stratum[first], gamma[first], delta)
+    return PairTable(r, inverse.ravel(), stratum[first], gamma[first], delta, fixed)
 
 
 def _class_weights(weights: list[np.ndarray], class_share: np.ndarray, stratum: np.ndarray,
@@ -364,6 +368,8 @@ def fit_record_em(table: PairTable, strata: Strata, records_per_source: np.ndarr
         none = np.array([none_weight(x, blocking_miss) for x in rho])
         total = np.log2(rho / n_pop)[source_of_pair] + evidence[table.inverse] + table.delta
         prob = competing_probability(table.r, total, none[source_of_pair])
+        if table.fixed is not None:  # labelled pairs: evidence of a known weight, not an estimate
+            prob = np.where(np.isnan(table.fixed), prob, table.fixed)
         mass = np.bincount(table.inverse, weights=prob, minlength=len(table.pattern_stratum))
         mass_k = mass[:, None] * responsibility  # (pattern, class)
         new_counts = []
@@ -585,11 +591,13 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
               rule_bits: np.ndarray, rule_names: list[str], blocking_miss: float, *, u_pairs: int, seed: int,
               iterations: int, workers: int, rounds: int = 40, tolerance: float = 1e-3, em_records: int = 150_000,
               classes: int = 2, shrinkage: float = 20.0, name_cuts: tuple[float, float] = NAME_CUTS,
-              name_m_by_source: frozenset[str] = frozenset()) -> FittedModel:
+              name_m_by_source: frozenset[str] = frozenset(), fixed: np.ndarray | None = None) -> FittedModel:
     """u by random sampling, m by record-level EM (started from sessions), ρ per source.
 
     EM runs on at most ``em_records`` records (a seeded sample; every record of a small stratum
-    is kept): m needs thousands of matches per stratum, not millions.
+    is kept, and every record with a decided pair): m needs thousands of matches per stratum, not millions.
+    ``fixed`` (per pair, NaN where not decided): a decided pair's posterior, held at 1 or 0 in every
+    round, so a labelled match adds its whole comparison vector to the m counts (and to ρ).
     """
     u = estimate_u(rec, pop, strata, n_pairs=u_pairs, seed=seed, workers=workers, name_cuts=name_cuts)
     start, done = estimate_m_sessions(gamma, rule_bits, rule_names, tuple(x[0] for x in u), iterations)
@@ -598,10 +606,12 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
                        tf=term_frequencies(pop), address_share=address_shares(pop), strata=strata.labels,
                        sources=strata.sources)
     keep = _em_sample(strata, em_records, seed)
+    if fixed is not None:
+        keep[r[~np.isnan(fixed)]] = True
     rows = np.flatnonzero(keep[r])
     stratum_of_pair = strata.of_record[r[rows]]
     delta = tf_delta(base, gamma[rows], pop, p[rows], stratum_of_pair)
-    table = _pair_table(r[rows], gamma[rows], stratum_of_pair, delta)
+    table = _pair_table(r[rows], gamma[rows], stratum_of_pair, delta, None if fixed is None else fixed[rows])
     per_source = np.bincount(strata.source_of_record[keep], minlength=len(strata.sources)).astype(float)
     m, share, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
                                                   iterations=rounds, tolerance=tolerance, classes=classes,
