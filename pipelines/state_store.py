@@ -212,6 +212,26 @@ class Store:
             raise StateStoreError(f"state store {describe(self.location)}: cannot be used: "
                                   f"{str(error.orig).strip() or error}") from None
 
+    def _rows_before(self, since_version: int, query: Any, before: dt.date) -> list[tuple[Any, ...]]:
+        """The rows of ``query`` (``:d`` bound to ``before``); none while the schema is older than
+        ``since_version`` (the table does not exist yet)."""
+        if self.version() < since_version:
+            return []
+        with self._transaction() as connection:
+            return [tuple(r) for r in connection.execute(query, {"d": before.isoformat()})]
+
+    def _rows_among(self, since_version: int, query: Any, before: dt.date, ids: list[str]) -> list[tuple[Any, ...]]:
+        """As :meth:`_rows_before`, for ``query`` with ``:ids`` expanded to ``ids``, 500 at a time (the
+        bound parameters a statement may carry are limited, by SQLite most)."""
+        if not ids or self.version() < since_version:
+            return []
+        found: list[tuple[Any, ...]] = []
+        with self._transaction() as connection:
+            for start in range(0, len(ids), 500):
+                found += [tuple(r) for r in connection.execute(
+                    query, {"d": before.isoformat(), "ids": ids[start:start + 500]})]
+        return found
+
     def version(self) -> int:
         """The schema version the store is at (0: no schema yet)."""
         if not self.exists():
@@ -282,15 +302,10 @@ class Store:
         from sqlalchemy import bindparam, text
 
         columns = ["as_of", *OPEN_COLUMNS]
-        found: list[tuple[Any, ...]] = []
-        if prospect_ids and self.version() >= 2:
-            query = text("SELECT as_of, prospect_id, group_name, ward_code, person_id, tax_code, business_id, since, "
-                         "evidence, confidence FROM open_prospects WHERE as_of < :d AND prospect_id IN :ids"
-                         ).bindparams(bindparam("ids", expanding=True))
-            with self._transaction() as connection:
-                for start in range(0, len(prospect_ids), 500):
-                    found += [tuple(r) for r in connection.execute(
-                        query, {"d": before.isoformat(), "ids": sorted(prospect_ids)[start:start + 500]})]
+        query = text("SELECT as_of, prospect_id, group_name, ward_code, person_id, tax_code, business_id, since, "
+                     "evidence, confidence FROM open_prospects WHERE as_of < :d AND prospect_id IN :ids"
+                     ).bindparams(bindparam("ids", expanding=True))
+        found = self._rows_among(2, query, before, sorted(prospect_ids))
         frame = pd.DataFrame(found, columns=columns, dtype=object)
         return frame.sort_values(["prospect_id", "as_of", "ward_code"], ignore_index=True)
 
@@ -298,13 +313,10 @@ class Store:
         """The officers' outcomes read by nights before ``before`` (``OUTCOME_COLUMNS``)."""
         from sqlalchemy import text
 
-        rows: list[tuple[Any, ...]] = []
-        if self.version() >= 2:
-            with self._transaction() as connection:
-                rows = [tuple(r) for r in connection.execute(text(
-                    "SELECT prospect_id, outcome_date, read_on, listed_on, group_name, ward_code, code, note, "
-                    "source_file, sheet, row_number, evidence, confidence FROM outcomes WHERE read_on < :d "
-                    "ORDER BY prospect_id, outcome_date"), {"d": before.isoformat()})]
+        rows = self._rows_before(2, text(
+            "SELECT prospect_id, outcome_date, read_on, listed_on, group_name, ward_code, code, note, "
+            "source_file, sheet, row_number, evidence, confidence FROM outcomes WHERE read_on < :d "
+            "ORDER BY prospect_id, outcome_date"), before)
         return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS), dtype=object)
 
     def review_pairs(self, pairs: pd.DataFrame, before: dt.date) -> pd.DataFrame:
@@ -312,15 +324,10 @@ class Store:
         distinct ones found, ``REVIEW_PAIR_COLUMNS``."""
         from sqlalchemy import bindparam, text
 
-        found: list[tuple[Any, ...]] = []
         records = sorted(set(pairs["record_id"].astype(str))) if len(pairs) else []
-        if records and self.version() >= 3:
-            query = text("SELECT DISTINCT record_id, person_id FROM review_pairs WHERE as_of < :d "
-                         "AND record_id IN :ids").bindparams(bindparam("ids", expanding=True))
-            with self._transaction() as connection:
-                for start in range(0, len(records), 500):
-                    found += [tuple(r) for r in connection.execute(
-                        query, {"d": before.isoformat(), "ids": records[start:start + 500]})]
+        query = text("SELECT DISTINCT record_id, person_id FROM review_pairs WHERE as_of < :d "
+                     "AND record_id IN :ids").bindparams(bindparam("ids", expanding=True))
+        found = self._rows_among(3, query, before, records)
         frame = pd.DataFrame(found, columns=list(REVIEW_PAIR_COLUMNS), dtype=object)
         return frame.merge(pairs[list(REVIEW_PAIR_COLUMNS)].drop_duplicates().astype(object),
                            on=list(REVIEW_PAIR_COLUMNS)).sort_values(list(REVIEW_PAIR_COLUMNS), ignore_index=True)
@@ -329,12 +336,9 @@ class Store:
         """The clerks' review decisions read by nights before ``before`` (``DECISION_COLUMNS``)."""
         from sqlalchemy import text
 
-        rows: list[tuple[Any, ...]] = []
-        if self.version() >= 3:
-            with self._transaction() as connection:
-                rows = [tuple(r) for r in connection.execute(text(
-                    "SELECT record_id, person_id, decision, read_on, source_file, row_number FROM review_decisions "
-                    "WHERE read_on < :d ORDER BY record_id, person_id"), {"d": before.isoformat()})]
+        rows = self._rows_before(3, text(
+            "SELECT record_id, person_id, decision, read_on, source_file, row_number FROM review_decisions "
+            "WHERE read_on < :d ORDER BY record_id, person_id"), before)
         return pd.DataFrame(rows, columns=list(DECISION_COLUMNS), dtype=object)
 
     def record(self, as_of: dt.date, open_prospects: pd.DataFrame, changes: pd.DataFrame,
