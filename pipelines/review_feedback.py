@@ -8,7 +8,7 @@ kept unless a check fails:
 - ``unknown_pair``: (``record_id``, ``person_id``) was never listed for review by a night before tonight
   (the state store's ``review_pairs``);
 - ``unknown_decision``: ``decision`` is not one of ``contract.reviews.DECISIONS`` (code or label);
-- ``conflict``: the pair is given another decision elsewhere (the first by file and row is kept; one
+- ``decision_conflict``: the pair is given another decision elsewhere (the first by file and row is kept; one
   already stored wins), or the record is decided a match with two residents;
 - ``unreadable``: the file is not a CSV with the columns ``record_id``, ``person_id``, ``decision``.
 
