@@ -46,7 +46,6 @@ REVIEW_CHECKS: dict[str, tuple[str, str]] = {
                           "another decision for the same pair (or a match of the same record with another person)"),
 }
 _NEEDED = ("record_id", "person_id", "decision")
-_SHEET = ""  # a CSV has no sheets
 
 
 def review_files(folder: Path) -> list[Path]:
