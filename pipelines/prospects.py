@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -245,24 +246,32 @@ def _employee_group(labour: pd.DataFrame, employers: pd.DataFrame, candidates: p
     })
 
 
-def precision_cut(listing: np.ndarray, floor: float, target: float) -> float:
-    """The probability from which a group's rows are listed so that the list's expected precision,
-    the mean of their probabilities, is at least ``target``: the lowest such cut at or above
-    ``floor`` (a row at least ``target`` likely is always listed; the mean of the most likely rows
-    only falls as rows are added, so the rows kept are those above the cut).
+def precision_cut(listing: np.ndarray, floor: float, target: float, assurance: float = 0.5) -> float:
+    """The probability from which a group's rows are listed so that, were the rows' probabilities
+    right, the list's precision would be at least ``target`` with probability ``assurance``: the
+    lowest such cut at or above ``floor`` (a row at least ``target`` likely is always listed).
+
+    The list of the ``k`` most likely rows holds ``Σ p`` true prospects in expectation, with
+    variance ``Σ p(1 − p)`` (independent rows); its precision's lower bound at ``assurance`` is
+    ``(Σ p − z·√Σ p(1 − p)) / k`` (normal approximation, ``z`` the ``assurance`` quantile; 0.5:
+    the mean alone, the expected precision). The longest list whose bound reaches ``target`` is kept.
 
     >>> precision_cut(np.array([1.0, 0.99, 0.9, 0.6]), 0.5, 0.95)
     0.9
     >>> precision_cut(np.array([1.0, 0.99, 0.98, 0.7]), 0.5, 0.9)
     0.7
+    >>> precision_cut(np.array([1.0, 0.99, 0.98, 0.7]), 0.5, 0.9, assurance=0.9)  # 0.7 makes the bound 0.76
+    0.9
     >>> precision_cut(np.array([0.8, 0.6]), 0.5, 0.99), precision_cut(np.array([]), 0.5, 0.99)
     (0.99, 0.5)
     """
     values = np.sort(listing[listing >= floor])[::-1]
     if values.size == 0:
         return floor
-    mean = np.cumsum(values) / np.arange(1, values.size + 1)
-    kept = np.flatnonzero(mean >= target)
+    z = NormalDist().inv_cdf(assurance) if assurance > 0.5 else 0.0
+    count = np.arange(1, values.size + 1)
+    bound = (np.cumsum(values) - z * np.sqrt(np.cumsum(values * (1.0 - values)))) / count
+    kept = np.flatnonzero(bound >= target)
     cut = float(values[kept[-1]]) if kept.size else target
     return max(floor, min(cut, target))
 
@@ -342,7 +351,8 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     if "labour" in tables:  # the optional register: uninsured_employee only when it is given
         employees = _employee_group(tables["labour"], tables["labour_employers"], candidates, orgs, people, as_of)
         employee_cut = precision_cut(employees["confidence"].to_numpy(dtype=float).clip(0.0, 1.0),
-                                     settings.list_probability, settings.employee_list_precision)
+                                     settings.list_probability, settings.employee_list_precision,
+                                     settings.employee_list_assurance)
     workers = pd.concat([managers, owners, *([employees] if employees is not None else [])], ignore_index=True)
     worker = any_probability(workers.rename(columns={"confidence": "match_probability"}), ["person_id"]) \
         if len(workers) else pd.Series(dtype=float)

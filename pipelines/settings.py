@@ -50,6 +50,8 @@ class ProspectSettings:
     # uninsured_employee: listed from the most likely row down while the list's expected precision
     # (the mean of its confidences) stays at least this (pipelines.prospects.precision_cut)
     employee_list_precision: float
+    # ... with this probability, were the confidences right (a margin for chance: precision_cut)
+    employee_list_assurance: float
     sure_probability: float  # at least this likely: "sure" (pipelines.feedback: crossing it is new evidence)
 
     def __post_init__(self) -> None:
@@ -59,6 +61,8 @@ class ProspectSettings:
             raise ValueError("need 0 < verify_probability <= list_probability < 1")
         if not self.list_probability <= self.employee_list_precision < 1:
             raise ValueError("need list_probability <= employee_list_precision < 1")
+        if not 0.5 <= self.employee_list_assurance < 1:
+            raise ValueError("need 0.5 <= employee_list_assurance < 1")
         if not self.list_probability <= self.sure_probability <= 1:
             raise ValueError("need list_probability <= sure_probability <= 1")
 
