@@ -120,6 +120,9 @@ def _matching(ctx: RunContext, links: pd.DataFrame | None) -> dict[str, Any]:
     out["error_rates"] = rates or None
     if summary.get("labels"):  # clerks' review decisions the linkage used (none: the key is left out)
         out["labels"] = summary["labels"]
+    workplace = _json(SUMMARIES["prospects"].path(ctx)).get("workplace_agreement")
+    if workplace:  # only with labour (the key is left out otherwise)
+        out["workplace_agreement"] = workplace
     if links is not None and "match_weight" in links:
         out["weights"] = _histogram(links["match_weight"])
         out["links_by_method"] = {str(k): int(v) for k, v in links["method"].value_counts().sort_index().items()}

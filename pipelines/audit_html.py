@@ -186,6 +186,21 @@ def _quality_section(quality: dict[str, Any] | None) -> list[str]:
     return out
 
 
+def _workplace_paragraph(agreement: dict[str, float]) -> str:
+    """What an insured record from the employer a resident has a labour contract with said."""
+    if not agreement.get("pairs_raised"):
+        return ("<p>Employer agreement (labour register): not used tonight; too few sure pairs to learn it from "
+                f"({int(agreement.get('matches', 0)):,} sure pairs, {int(agreement.get('non_matches', 0)):,} sure "
+                "non-pairs).</p>")
+    return ("<p>Employer agreement (labour register): the odds that an active compulsory record is a resident's "
+            "are multiplied by "
+            f"{agreement['likelihood_ratio']:,} when its employer is one they have a contract in force with "
+            f"(m {agreement['m']}, u {agreement['u']}, "
+            f"learnt from {int(agreement['matches']):,} sure pairs and {int(agreement['non_matches']):,} sure "
+            f"non-pairs tonight); {int(agreement['pairs_raised']):,} candidate pairs raised. The prospects' "
+            "confidences count it; <code>links.csv</code> does not.</p>")
+
+
 def _labels_paragraph(labels: dict[str, int]) -> list[str]:
     """How many clerks' review decisions the linkage used as labels, and how."""
     used = labels.get("match", 0) + labels.get("non_match", 0)
@@ -220,6 +235,8 @@ def _matching_section(matching: dict[str, Any]) -> list[str]:
         out.append("<p class=note>The model gave no false-match or missed-match estimates in this run.</p>")
     if matching.get("labels"):
         out.extend(_labels_paragraph(matching["labels"]))
+    if matching.get("workplace_agreement"):
+        out.append(_workplace_paragraph(matching["workplace_agreement"]))
     if matching.get("blocking_counts"):
         out.append("<h3>Candidate pairs per blocking rule</h3>" + _table(
             ["rule", "pairs"], [[k, v] for k, v in matching["blocking_counts"].items()], {1}))

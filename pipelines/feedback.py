@@ -130,7 +130,7 @@ def evidence_of(frame: pd.DataFrame, settings: ProspectSettings) -> pd.Series:
     near-miss records) and the confidence band.
 
     >>> s = ProspectSettings(0.01, 0.5, 0.05, employee_list_precision=0.99,
-    ...                       employee_list_assurance=0.975, sure_probability=0.9)
+    ...                       employee_list_assurance=0.9, sure_probability=0.9)
     >>> rows = pd.DataFrame({"reason": ["a", "a"], "evidence": ["", ""], "confidence": [0.6, 0.95]})
     >>> list(evidence_of(rows, s).str.len()), evidence_of(rows, s).nunique()
     ([16, 16], 2)

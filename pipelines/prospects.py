@@ -20,7 +20,13 @@ import pandas as pd
 
 from contract.groups import ALL_GROUPS, PROSPECT_COLUMNS, groups_of
 from matching.admin_units import candidates_of, current_wards
-from matching.coverage import any_probability, uncovered_probability, unplaced_cover
+from matching.coverage import (
+    WorkplaceAgreement,
+    any_probability,
+    uncovered_probability,
+    unplaced_cover,
+    workplace_agreement,
+)
 from pipelines.catalogue import (
     BEST_UNLINKED,
     CANDIDATES,
@@ -90,6 +96,30 @@ def _record_facts(insured: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         "pensioner": insured["pensioner"].fillna(False).to_numpy(dtype=bool),
     }, index="insured:" + insured["row_number"].astype(str))
     return facts
+
+
+def _workplace_evidence(tables: dict[str, pd.DataFrame], candidates: pd.DataFrame, records: pd.DataFrame
+                        ) -> tuple[pd.DataFrame, WorkplaceAgreement]:
+    """The candidates with :func:`matching.coverage.workplace_agreement` applied: each active
+    compulsory record's employer (its unit's organisation), each resident's employers (contracts in
+    force, times the contract's link and its employer's)."""
+    insured = tables["insured"]
+    compulsory = insured[records["active_compulsory"].to_numpy() & insured["employer_unit_code"].notna().to_numpy()]
+    units = tables["org_candidates"].rename(columns={"unit_code": "employer_unit_code"})
+    record_employers = pd.DataFrame({"record_key": "insured:" + compulsory["row_number"].astype(str),
+                                     "employer_unit_code": compulsory["employer_unit_code"]}).merge(units)
+    contracts = tables["labour_employers"].dropna(subset=["tax_code"])
+    contracts = contracts.assign(record_key="labour:" + contracts["row_number"].astype(str))
+    mine = candidates[candidates["record_key"].isin(contracts["record_key"])]
+    jobs = mine.merge(contracts[["record_key", "tax_code", "probability"]], on="record_key")
+    # P(some contract in force with the employer is the person's); unsorted groups: no string sort
+    rest = np.log1p(-np.clip(jobs["match_probability"] * jobs["probability"], 0.0, 1 - 1e-12))
+    person_employers = (1.0 - np.exp(rest.groupby([jobs["person_id"], jobs["tax_code"]], sort=False).sum())
+                        ).rename("probability").reset_index()
+    adjusted, agreement = workplace_agreement(
+        candidates, record_employers[["record_key", "tax_code", "probability"]], person_employers)
+    log.info("workplace agreement: %s", agreement.as_dict())  # rates and counts: no person in them
+    return adjusted, agreement
 
 
 def _active_orgs(organisations: pd.DataFrame) -> pd.DataFrame:
@@ -322,6 +352,7 @@ class Prospects:
     listed: pd.DataFrame  # confidence >= list_probability: prospects.csv and the officers' lists
     to_verify: pd.DataFrame  # verify_probability <= confidence < list_probability
     estimates: pd.DataFrame  # per group and commune: ESTIMATE_COLUMNS
+    workplace: WorkplaceAgreement | None = None  # only with labour (_workplace_evidence)
 
 
 ESTIMATE_COLUMNS = tuple(column.name for column in ESTIMATES.columns or ())
@@ -343,6 +374,9 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     insured = tables["insured"].merge(links.loc[links["source"] == "insured", ["row_number", "person_id"]],
                                       on="row_number", how="left", suffixes=("_recorded", ""))
     records = _record_facts(tables["insured"], as_of)
+    agreement = None
+    if "labour" in tables:  # a covering record from the employer a person has a contract with
+        candidates, agreement = _workplace_evidence(tables, candidates, records)
     people = _people(tables["population"], insured, records, candidates, as_of, outsider_share)
     orgs = _active_orgs(tables["organisations"])
     managers = _manager_group(tables["managers"], candidates, orgs, people)
@@ -372,7 +406,8 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     evidence = _insured_evidence(tables["best_unlinked"], settings.evidence_floor)
     listed = groups[groups["listing"] >= groups["cut"]]
     verify = groups[(groups["listing"] >= settings.verify_probability) & (groups["listing"] < groups["cut"])]
-    return Prospects(_finish(listed, people, evidence, key), _finish(verify, people, evidence, key), estimates)
+    return Prospects(_finish(listed, people, evidence, key), _finish(verify, people, evidence, key), estimates,
+                     agreement)
 
 
 def _estimates(groups: pd.DataFrame, settings: ProspectSettings) -> pd.DataFrame:
@@ -464,9 +499,12 @@ def run(ctx: RunContext) -> ProspectsSummary:
     verify = built.to_verify["group"].value_counts()
     back = held["group"].value_counts()
     groups = groups_of(registers)
-    return {"prospects": {group: int(counts.get(group, 0)) for group in groups},
-            "to_verify": {group: int(verify.get(group, 0)) for group in groups},
-            "suppressed": {group: int(back.get(group, 0)) for group in groups}}
+    summary: ProspectsSummary = {"prospects": {group: int(counts.get(group, 0)) for group in groups},
+                                 "to_verify": {group: int(verify.get(group, 0)) for group in groups},
+                                 "suppressed": {group: int(back.get(group, 0)) for group in groups}}
+    if built.workplace is not None:
+        summary["workplace_agreement"] = built.workplace.as_dict()
+    return summary
 
 
 def hold_back(listed: pd.DataFrame, outcomes: pd.DataFrame, settings: ProspectSettings

