@@ -20,8 +20,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from contract.reviews import RECORD_ID_COLUMNS
-from matching.linkage import OrgLinkSettings, link_organisations
-from matching.linkage.link import link_inputs, person_inputs
+from matching.linkage import OrgLinkSettings, link_inputs, link_organisations, person_inputs
 from matching.text import fold_series
 from pipelines.catalogue import (
     BEST_UNLINKED,
