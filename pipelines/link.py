@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from contract.reviews import RECORD_ID_COLUMNS
-from matching.linkage import OrgLinkSettings, link_organisations, link_persons
+from matching.linkage import OrgLinkSettings, link_inputs, link_organisations, person_inputs
 from matching.text import fold_series
 from pipelines.catalogue import (
     BEST_UNLINKED,
@@ -185,7 +185,7 @@ def run(ctx: RunContext) -> LinkSummary:
     tables = {name: _read(ctx, name, _COLUMNS_READ.get(name))
               for name in ("population", "organisations", "employers", *RECORD_SOURCES)}
     settings = ctx.settings  # [linkage.person] and [linkage.organisations] of the settings file
-    employers_of_contracts = None
+    employers_of_contracts, labour = None, None
     if "labour" in read_registers(ctx):
         # Only contracts in force with an enterprise or cooperative can make a prospect: only they are linked.
         labour = _read(ctx, "labour", _COLUMNS_READ["labour"])
@@ -197,13 +197,21 @@ def run(ctx: RunContext) -> LinkSummary:
             employer=lambda f: f["row_number"].map(named))
     else:
         LABOUR_EMPLOYERS.path(ctx).unlink(missing_ok=True)  # an earlier run's
+    sources = (*RECORD_SOURCES, *(["labour"] if "labour" in tables else []))
     records = person_records(tables, ctx.as_of)
     ids = record_ids(tables)
     decisions = pd.read_parquet(FEEDBACK_DECISIONS.path(ctx))
-    persons = link_persons(records, tables["population"], settings.person_linkage,
-                           decided_pairs(decisions, ids) if len(decisions) else None)
-    organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)
     origin = records[["record_key", "source", "row_number"]]
+    record_counts = {source: int((records["source"] == source).sum()) for source in sources}
+    # The linkage keeps features of the tables; the tables themselves (a gigabyte of Python strings at a
+    # million residents) go before it blocks and scores.
+    inputs = person_inputs(records, tables.pop("population"))
+    del records, labour
+    for source in sources:
+        del tables[source]
+    persons = link_inputs(inputs, settings.person_linkage, decided_pairs(decisions, ids) if len(decisions) else None)
+    del inputs
+    organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)
     person_links = persons.links.merge(origin, on="record_key").sort_values(["source", "row_number"])
     review = persons.review.merge(origin, on="record_key").merge(ids, on="record_key", how="left")
     review = review[[c.name for c in REVIEW.columns or ()]].sort_values(["source", "row_number", "person_id"])
@@ -220,8 +228,7 @@ def run(ctx: RunContext) -> LinkSummary:
     for artifact, frame in outputs.items():
         write_parquet(frame.reset_index(drop=True), artifact.path(ctx))
     summary: LinkSummary = {
-        "records": {source: int((records["source"] == source).sum())
-                    for source in (*RECORD_SOURCES, *(["labour"] if "labour" in tables else []))},
+        "records": record_counts,
         "person_links_by_method": {f"{s}:{m}": int(n) for (s, m), n in
                                    person_links.groupby(["source", "method"]).size().items()},
         "review_pairs": len(review),

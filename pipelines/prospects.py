@@ -322,27 +322,40 @@ def _resident_groups(people: pd.DataFrame, worker: pd.Series, as_of: dt.date) ->
     ``confidence`` is P(no active SI, no pension) times P(not a manager or owner prospect)."""
     alive = people["alive"].to_numpy(dtype=bool)
     working = alive & people["working_age"].to_numpy(dtype=bool)
-    voluntary = people[working].copy()
+    # Only the columns these rows need, and each distinct reason built once: at a million residents a
+    # copy of every column of ``people`` and a string per row were half a gigabyte.
+    voluntary = people.loc[working, ["person_id", "p_no_si", "age_years"]]
     not_worker = 1.0 - worker.reindex(voluntary.index).fillna(0.0).to_numpy()
-    voluntary["confidence"] = voluntary["p_no_si"].to_numpy() * not_worker
-    hi = people[alive].copy()
-    hi["confidence"] = hi["p_no_hi"].to_numpy()
-    expired = [f"Thẻ BHYT đã hết hạn ngày {_vn_date(d)}" if pd.notna(d) else "Không có thẻ BHYT"
-               for d in hi["hi_last_valid_to"]]
+    ages = voluntary["age_years"].astype(str)
+    hi = people.loc[alive, ["person_id", "p_no_hi", "hi_last_valid_to"]]
     frames = [
         pd.DataFrame({"group": "voluntary_si_prospect", "person_id": voluntary["person_id"],
-                      "confidence": voluntary["confidence"],
-                      "reason": "Trong độ tuổi lao động (" + voluntary["age_years"].astype(str)
-                                + " tuổi), chưa tham gia BHXH"}),
-        pd.DataFrame({"group": "hi_prospect", "person_id": hi["person_id"], "confidence": hi["confidence"],
-                      "reason": [f"{e}, chưa có BHYT còn hạn ngày {as_of:%d/%m/%Y}" for e in expired]}),
+                      "confidence": voluntary["p_no_si"].to_numpy() * not_worker,
+                      "reason": ages.map({age: f"Trong độ tuổi lao động ({age} tuổi), chưa tham gia BHXH"
+                                          for age in ages.unique()})}),
+        pd.DataFrame({"group": "hi_prospect", "person_id": hi["person_id"], "confidence": hi["p_no_hi"].to_numpy(),
+                      "reason": _hi_reasons(hi["hi_last_valid_to"], as_of)}),
     ]
     out = pd.concat(frames, ignore_index=True)
-    residents = people.loc[out["person_id"]]
-    out["ward_code"] = residents["ward_code"].to_numpy()
-    out["address"] = residents["address"].to_numpy()
-    out["source_rows"] = "population:" + residents["row_number"].astype(str).to_numpy()
+    del frames, voluntary, hi, ages
+    residents = people.index.get_indexer(out["person_id"])  # person_id is the population's unique key
+    out["ward_code"] = people["ward_code"].to_numpy()[residents]
+    out["address"] = people["address"].to_numpy()[residents]
+    out["source_rows"] = "population:" + people["row_number"].astype(str).to_numpy()[residents]
     return out
+
+
+def _hi_reasons(valid_to: pd.Series, as_of: dt.date) -> list[str]:
+    """Per resident, why they are an HI prospect: the card's last day (one string per distinct day)."""
+    known: dict[object, str] = {}
+
+    def reason(day: object) -> str:
+        if day not in known:
+            expired = f"Thẻ BHYT đã hết hạn ngày {_vn_date(day)}" if pd.notna(day) else "Không có thẻ BHYT"
+            known[day] = f"{expired}, chưa có BHYT còn hạn ngày {as_of:%d/%m/%Y}"
+        return known[day]
+
+    return [reason(day) for day in valid_to]
 
 
 @dataclass(frozen=True)

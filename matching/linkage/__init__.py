@@ -5,8 +5,15 @@ social security units to registered organisations.
 ['OrgLinkResult', 'OrgLinkSettings']
 """
 
-from matching.linkage.link import PersonLinkResult, PersonLinkSettings, link_persons
+from matching.linkage.link import (
+    PersonInputs,
+    PersonLinkResult,
+    PersonLinkSettings,
+    link_inputs,
+    link_persons,
+    person_inputs,
+)
 from matching.linkage.organisations import OrgLinkResult, OrgLinkSettings, link_organisations
 
-__all__ = ["link_persons", "PersonLinkSettings", "PersonLinkResult", "link_organisations", "OrgLinkSettings",
-           "OrgLinkResult"]
+__all__ = ["link_persons", "person_inputs", "link_inputs", "PersonInputs", "PersonLinkSettings", "PersonLinkResult",
+           "link_organisations", "OrgLinkSettings", "OrgLinkResult"]

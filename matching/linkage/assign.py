@@ -41,10 +41,15 @@ def competing_probability(record: np.ndarray, weight: np.ndarray,
     if len(record) and np.all(record[1:] >= record[:-1]):  # sorted: segment reductions, no groupby
         start = np.flatnonzero(np.r_[True, record[1:] != record[:-1]])
         size = np.diff(np.r_[start, len(record)])
+        # In place, the same operations in the same order: three arrays of pairs at a time, not six
+        # (a pair array is over a hundred megabytes at a million residents).
         top = np.repeat(np.maximum(np.maximum.reduceat(weight, start), none[start]), size)
-        scaled = np.exp2(weight - top)
-        total = np.repeat(np.add.reduceat(scaled, start), size)
-        sorted_out: np.ndarray = scaled / (np.exp2(none - top) + total)
+        scaled = np.subtract(weight, top)
+        np.exp2(scaled, out=scaled)
+        rest = np.subtract(none, top, out=top)  # 2^(none - top) + Σ: the denominator, where top was
+        np.exp2(rest, out=rest)
+        rest += np.repeat(np.add.reduceat(scaled, start), size)
+        sorted_out: np.ndarray = np.divide(scaled, rest, out=scaled)
         return sorted_out
     frame = pd.DataFrame({"r": record, "w": weight})
     top = np.maximum(frame.groupby("r")["w"].transform("max").to_numpy(), none)

@@ -175,19 +175,6 @@ def name_neighbours(rec_codes: np.ndarray, rec_text: np.ndarray, pop_codes: np.n
     return pairs.astype({"a": np.int32, "b": np.int32}).reset_index(drop=True)
 
 
-def _pack(columns: list[np.ndarray]) -> np.ndarray:
-    """One int64 per row from non-negative integer columns (mixed radix; exact, no hashing)."""
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    span = 1
-    for values in columns:
-        radix = int(values.max()) + 1 if len(values) else 1
-        span *= radix
-        if span >= 2**62:
-            raise ValueError("blocking key too wide to pack")
-        key = key * radix + values.astype(np.int64)
-    return key
-
-
 def join_keys(left_key: np.ndarray, left_row: np.ndarray, right_key: np.ndarray, right_row: np.ndarray,
               cap: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Equi-join of two (key, row) lists, skipping keys with more than ``cap`` right rows.
@@ -262,7 +249,10 @@ def _id_one_edit_pairs(rec: Features, pop: Features, cap: int, threads: int) -> 
     try:
         con.register("l", pd.DataFrame({"k": rk, "row": has_id[rr].astype(np.int32)}))
         con.register("r", pd.DataFrame({"k": pk, "row": pr.astype(np.int32)}))
-        con.execute(f"CREATE TEMP TABLE big AS SELECT k FROM r GROUP BY k HAVING count(*) > {int(cap)}")
+        # Only keys a record holds can propose a pair or count as skipped: the residents' other keys (most
+        # of their dozen per ID) are not grouped at all (a hash table of every key was most of the stage's peak).
+        con.execute(f"CREATE TEMP TABLE big AS SELECT k FROM r SEMI JOIN l USING (k) GROUP BY k "
+                    f"HAVING count(*) > {int(cap)}")
         pairs = con.execute("""
             SELECT DISTINCT l.row AS a, r.row AS b FROM l JOIN r USING (k) ANTI JOIN big USING (k)
             ORDER BY a, b""").fetchnumpy()
@@ -283,27 +273,51 @@ def _rule_pairs(rule: BlockingRule, rec: Features, pop: Features, neighbours: pd
     prows = np.flatnonzero(_known(pop, rule.columns, rule.pop_only))
     lcols = [getattr(rec, c)[lrows].astype(np.int64) for c in columns]
     pcols = [getattr(pop, c)[prows].astype(np.int64) for c in columns]
+    # A "~" column gives a record several keys (its name's neighbours, the year either side). The other
+    # columns are not repeated for each one up front: ``take`` says which record each key row is, and
+    # each column is gathered as it is packed (a core~ rule holds a few tens of millions of key rows).
+    take = np.arange(len(lrows))
+    expanded = [False] * len(columns)
     if "core~" in rule.columns and neighbours is not None:
         at = columns.index("core")
         a, b = neighbours["a"].to_numpy(), neighbours["b"].to_numpy()
         lo, hi = np.searchsorted(a, lcols[at], "left"), np.searchsorted(a, lcols[at], "right")
         sizes = hi - lo
         offsets = np.repeat(lo - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-        lrows = np.repeat(lrows, sizes)
-        lcols = [np.repeat(col, sizes) for col in lcols]
-        lcols[at] = b[offsets].astype(np.int64)
+        take = np.repeat(take, sizes)
+        lcols[at], expanded[at] = b[offsets].astype(np.int64), True
+        del offsets
     if "year~" in rule.columns:
         at = columns.index("year")
-        lrows = np.concatenate([lrows, lrows])
-        lcols = [np.concatenate([col, col]) for col in lcols]
-        half = len(lcols[at]) // 2
-        lcols[at] = np.concatenate([lcols[at][:half] - 1, lcols[at][half:] + 1])
-        keep = lcols[at] >= 0
-        lrows, lcols = lrows[keep], [col[keep] for col in lcols]
+        year = lcols[at] if expanded[at] else lcols[at][take]
+        year = np.concatenate([year - 1, year + 1])
+        keep = year >= 0
+        take = np.concatenate([take, take])[keep]
+        lcols = [np.concatenate([col, col])[keep] if done else col for col, done in zip(lcols, expanded, strict=True)]
+        lcols[at], expanded[at] = year[keep], True
+    lrows = lrows[take]
     if len(lrows) == 0 or len(prows) == 0:
         return np.empty(0, np.int32), np.empty(0, np.int32), 0
-    both = _pack([np.concatenate([lc, pc]) for lc, pc in zip(lcols, pcols, strict=True)])
+    both = _pack_gathered(lcols, expanded, take, pcols)
     return join_keys(both[: len(lrows)], lrows, both[len(lrows):], prows, cap)
+
+
+def _pack_gathered(lcols: list[np.ndarray], expanded: list[bool], take: np.ndarray,
+                   pcols: list[np.ndarray]) -> np.ndarray:
+    """One int64 per key row from non-negative integer columns (mixed radix; exact, no hashing): the left
+    key rows (column ``i`` is ``lcols[i]``, or ``lcols[i][take]`` where not ``expanded[i]``), then the
+    right ones; one column at a time."""
+    key = np.zeros(len(take) + (len(pcols[0]) if pcols else 0), dtype=np.int64)
+    span = 1
+    for col, done, right in zip(lcols, expanded, pcols, strict=True):
+        values = np.concatenate([col if done else col[take], right])
+        radix = int(values.max()) + 1 if len(values) else 1
+        span *= radix
+        if span >= 2**62:
+            raise ValueError("blocking key too wide to pack")
+        key *= radix
+        key += values
+    return key
 
 
 def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000, threads: int = 2,
@@ -314,7 +328,6 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     neighbours = None
     if any("core~" in rule.columns for rule in rules):
         neighbours = name_neighbours(rec.core, rec.core_text, pop.core, pop.core_text, threads)
-    codes, bits = [], []
     n_pop = max(len(pop), 1)
 
     def propose(rule: BlockingRule) -> tuple[np.ndarray, np.ndarray, int] | None:
@@ -326,19 +339,27 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     # Rules run side by side (numpy sorts and searches release the GIL); results in rule order.
     with ThreadPoolExecutor(max_workers=threads) as pool:
         proposed = list(pool.map(propose, rules))
-    for bit, (rule, result) in enumerate(zip(rules, proposed, strict=True)):
+    neighbours = None  # name pairs: only the rules needed them
+    # Every rule's pairs packed into one array made once, each rule's let go as it is packed: a list
+    # of per-rule arrays and their concatenation were all held at once (25 M pairs at a million residents).
+    n_pairs = sum(len(result[0]) for result in proposed if result is not None)
+    code: np.ndarray = np.empty(n_pairs, np.int64)
+    rule_bits: np.ndarray = np.empty(n_pairs, np.int32)
+    end = 0
+    for bit, rule in enumerate(rules):
+        result, proposed[bit] = proposed[bit], None
         if result is None:
             counts[rule.name] = 0
             continue
         left, right, skipped = result
+        del result
         counts[rule.name] = len(left)
         if skipped:
             counts[f"{rule.name}:skipped_keys"] = skipped
-        codes.append(left.astype(np.int64) * n_pop + right)
-        bits.append(np.full(len(left), 1 << bit, dtype=np.int32))
-    code: np.ndarray = np.concatenate(codes) if codes else np.empty(0, np.int64)
-    rule_bits: np.ndarray = np.concatenate(bits) if bits else np.empty(0, np.int32)
-    del codes, bits
+        start, end = end, end + len(left)
+        code[start:end] = left.astype(np.int64) * n_pop + right
+        rule_bits[start:end] = 1 << bit
+        del left, right
     order = np.argsort(code)  # equal codes are OR-ed together: their order does not matter
     code, rule_bits = code[order], rule_bits[order]
     del order

@@ -548,15 +548,32 @@ def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray
     return out
 
 
+# Pairs scored at a time by :func:`pair_evidence`: the temporaries (codes, their sort, the frequency
+# terms) of a million pairs, not of all of them (15 M at a million residents: over a gigabyte at once).
+# A pair's evidence is its own, so the figures are the same whatever the chunk.
+EVIDENCE_CHUNK = 1 << 20
+
+
 def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
                   s: np.ndarray | None = None) -> np.ndarray:
     """log2 likelihood ratio of each pair: the mixture over classes, priced by frequency."""
     s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
+    weights, shares = model.level_weights(), model._shares()
+    evidence = np.empty(len(gamma))
+    for start in range(0, len(gamma), EVIDENCE_CHUNK):
+        rows = slice(start, start + EVIDENCE_CHUNK)
+        evidence[rows] = _chunk_evidence(model, weights, shares, gamma[rows], pop, p[rows], s[rows])
+    return evidence
+
+
+def _chunk_evidence(model: FittedModel, weights: list[np.ndarray], shares: np.ndarray, gamma: np.ndarray,
+                    pop: Features, p: np.ndarray, s: np.ndarray) -> np.ndarray:
     # Pairs repeat a few thousand comparison vectors per stratum: the mixture is worked out once
     # per distinct (stratum, vector), then spread to the pairs.
     code = s.astype(np.int64) * 10 ** gamma.shape[1] + _codes(gamma)
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    per_class = _class_weights(model.level_weights(), model._shares(), s[first], gamma[first])
+    del code
+    per_class = _class_weights(weights, shares, s[first], gamma[first])
     evidence: np.ndarray = _log2_sum_exp2(per_class)[inverse.ravel()] + tf_delta(model, gamma, pop, p, s)
     return evidence
 
