@@ -47,10 +47,10 @@ class ProspectSettings:
     evidence_floor: float  # a near-miss record below this probability is noise to an officer, not evidence
     list_probability: float  # a row at least this likely to be a true prospect is listed
     verify_probability: float  # below the list, at least this likely: to verify, not handed out as a prospect
-    # uninsured_employee: listed from the most likely row down while the list's expected precision
-    # (the mean of its confidences) stays at least this (pipelines.prospects.precision_cut)
+    # uninsured_employee: listed from the most likely row down while the list's precision stays at
+    # least this (pipelines.prospects.precision_cut, from the run's own confidences) ...
     employee_list_precision: float
-    # ... with this probability, were the confidences right (a margin for chance: precision_cut)
+    # ... with this probability, were the confidences right (a margin for chance)
     employee_list_assurance: float
     sure_probability: float  # at least this likely: "sure" (pipelines.feedback: crossing it is new evidence)
 
