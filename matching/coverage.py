@@ -70,18 +70,18 @@ def unplaced_cover(uncovered: np.ndarray, eligible: np.ndarray, none: np.ndarray
     return uncovered * np.exp(-lost * uncovered / mass)
 
 
-def any_probability(pairs: pd.DataFrame, keys: list[str]) -> pd.Series:
+def any_probability(pairs: pd.DataFrame, keys: list[str], *, sort: bool = True) -> pd.Series:
     """``1 − Π (1 − P)`` over the rows of ``pairs`` sharing ``keys``: the probability that at least
-    one of them holds (e.g. that some manager row of an organisation is this person's).
+    one of them holds (e.g. that some manager row of an organisation is this person's). ``sort``:
+    the keys in order (False: in order of first appearance, without sorting a million strings).
 
     >>> pairs = pd.DataFrame({"tax_code": ["T", "T"], "person_id": ["A", "A"], "match_probability": [0.5, 0.5]})
     >>> any_probability(pairs, ["tax_code", "person_id"]).tolist()
     [0.75]
     """
     prob = np.clip(pairs["match_probability"].to_numpy(dtype=float), 0.0, 1 - 1e-12)
-    rest = pd.Series(np.log1p(-prob), index=pd.MultiIndex.from_frame(pairs[keys]) if len(keys) > 1
-                     else pd.Index(pairs[keys[0]]))
-    return 1.0 - np.exp(rest.groupby(level=list(range(len(keys)))).sum())
+    rest = pd.Series(np.log1p(-prob), index=pairs.index)
+    return 1.0 - np.exp(rest.groupby([pairs[key] for key in keys], sort=sort).sum())
 
 
 def record_probability(candidates: pd.DataFrame, record_keys: pd.Series, person_ids: pd.Series) -> np.ndarray:
@@ -168,8 +168,8 @@ def workplace_agreement(candidates: pd.DataFrame, record_employers: pd.DataFrame
     probabilities say (the very records this corrects), and EM would read that as a high ``u``.
     The agreement itself is uncertain (``g``: the record's employer link times the person's
     contract), so a pair's odds against "none" are multiplied by ``g·λ + (1 − g)`` and the record's
-    candidates renormalised. A disagreeing employer changes
-    nothing: a worker may be insured by another employer they also work for, or be between jobs.
+    candidates renormalised. A disagreeing employer changes nothing: a worker may be insured by
+    another employer they also work for, or be between jobs.
     With fewer than ``min_pairs`` sure pairs or ``min_non_pairs`` sure non-pairs, nothing changes.
 
     ``record_employers``: ``record_key, tax_code, probability`` (a covering record's employer);

@@ -112,10 +112,9 @@ def _workplace_evidence(tables: dict[str, pd.DataFrame], candidates: pd.DataFram
     contracts = contracts.assign(record_key="labour:" + contracts["row_number"].astype(str))
     mine = candidates[candidates["record_key"].isin(contracts["record_key"])]
     jobs = mine.merge(contracts[["record_key", "tax_code", "probability"]], on="record_key")
-    # P(some contract in force with the employer is the person's); unsorted groups: no string sort
-    rest = np.log1p(-np.clip(jobs["match_probability"] * jobs["probability"], 0.0, 1 - 1e-12))
-    person_employers = (1.0 - np.exp(rest.groupby([jobs["person_id"], jobs["tax_code"]], sort=False).sum())
-                        ).rename("probability").reset_index()
+    jobs["match_probability"] = jobs["match_probability"] * jobs["probability"]
+    # P(some contract in force with the employer is the person's)
+    person_employers = any_probability(jobs, ["person_id", "tax_code"], sort=False).rename("probability").reset_index()
     adjusted, agreement = workplace_agreement(
         candidates, record_employers[["record_key", "tax_code", "probability"]], person_employers)
     log.info("workplace agreement: %s", agreement.as_dict())  # rates and counts: no person in them
@@ -298,7 +297,7 @@ def precision_cut(listing: np.ndarray, floor: float, target: float, assurance: f
     values = np.sort(listing[listing >= floor])[::-1]
     if values.size == 0:
         return floor
-    z = NormalDist().inv_cdf(assurance) if assurance > 0.5 else 0.0
+    z = NormalDist().inv_cdf(assurance)
     count = np.arange(1, values.size + 1)
     bound = (np.cumsum(values) - z * np.sqrt(np.cumsum(values * (1.0 - values)))) / count
     kept = np.flatnonzero(bound >= target)
