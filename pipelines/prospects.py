@@ -121,6 +121,26 @@ def _workplace_evidence(tables: dict[str, pd.DataFrame], candidates: pd.DataFram
     return adjusted, agreement
 
 
+_SAME_EMPLOYER = "cùng đơn vị sử dụng lao động với hợp đồng lao động"
+
+
+def _agreeing_near_misses(near_misses: pd.DataFrame, linked: pd.DataFrame, raised: pd.DataFrame) -> pd.DataFrame:
+    """The near misses (``best_unlinked``) with the probability the groups were computed from:
+    where the employer agreement raised the pair (``raised`` against the link stage's ``linked``,
+    row for row), its raised probability, and the reason says why, so that the evidence an officer
+    reads quotes the figure behind the listing."""
+    up = raised["match_probability"].to_numpy() > linked["match_probability"].to_numpy()
+    if not up.any():
+        return near_misses
+    pairs = raised.loc[up, ["record_key", "person_id", "match_probability"]].rename(
+        columns={"match_probability": "raised"})
+    out = near_misses.merge(pairs, on=["record_key", "person_id"], how="left")
+    hit = out["raised"].notna().to_numpy()
+    out["match_probability"] = np.where(hit, out["raised"], out["match_probability"])
+    out["reason"] = np.where(hit, out["reason"].fillna("").astype(str) + "; " + _SAME_EMPLOYER, out["reason"])
+    return out.drop(columns="raised")
+
+
 def _active_orgs(organisations: pd.DataFrame) -> pd.DataFrame:
     orgs = organisations[organisations["status"] == "active"].copy()
     orgs["register"] = orgs["kind"].map({"enterprise": "enterprises", "cooperative": "cooperatives"})
@@ -386,9 +406,11 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     insured = tables["insured"].merge(links.loc[links["source"] == "insured", ["row_number", "person_id"]],
                                       on="row_number", how="left", suffixes=("_recorded", ""))
     records = _record_facts(tables["insured"], as_of)
-    agreement = None
+    agreement, near_misses = None, tables["best_unlinked"]
     if "labour" in tables:  # a covering record from the employer a person has a contract with
+        linked_candidates = candidates
         candidates, agreement = _workplace_evidence(tables, candidates, records)
+        near_misses = _agreeing_near_misses(near_misses, linked_candidates, candidates)
     people = _people(tables["population"], insured, records, candidates, as_of, outsider_share)
     orgs = _active_orgs(tables["organisations"])
     managers = _manager_group(tables["managers"], candidates, orgs, people)
@@ -415,7 +437,7 @@ def build_prospects(tables: dict[str, pd.DataFrame], as_of: dt.date, settings: P
     groups["confidence"] = groups["confidence"].to_numpy() * place
     groups["cut"] = np.where(groups["group"] == "uninsured_employee", employee_cut, settings.list_probability)
     estimates = _estimates(groups, settings)
-    evidence = _insured_evidence(tables["best_unlinked"], settings.evidence_floor)
+    evidence = _insured_evidence(near_misses, settings.evidence_floor)
     listed = groups[groups["listing"] >= groups["cut"]]
     verify = groups[(groups["listing"] >= settings.verify_probability) & (groups["listing"] < groups["cut"])]
     return Prospects(_finish(listed, people, evidence, key), _finish(verify, people, evidence, key), estimates,

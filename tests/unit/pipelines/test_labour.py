@@ -146,3 +146,24 @@ def test_without_the_register_nothing_of_it_appears(tmp_path: Path) -> None:
     ctx, prospects = run_world(world, tmp_path)
     assert "labour" not in read_validate(ctx) and not LABOUR_EMPLOYERS.path(ctx).exists()
     assert "uninsured_employee" not in set(prospects["group"]) and "uninsured_employee" not in groups_of(["x"])
+
+
+def test_near_miss_evidence_quotes_the_probability_the_employer_raised() -> None:
+    # Trần Thị Hồng's closest unassigned record was declared by the employer she has a contract
+    # with: the officer's evidence quotes the raised probability the listing used, and says why.
+    from pipelines.prospects import _agreeing_near_misses
+
+    linked = pd.DataFrame({"record_key": ["insured:7", "insured:9"], "person_id": ["079190000001", "079190000002"],
+                           "match_probability": [0.04, 0.30]})
+    raised = linked.assign(match_probability=[0.41, 0.30])  # only the first record's employer agrees
+    near = pd.DataFrame({"person_id": ["079190000001", "079190000002"], "record_key": ["insured:7", "insured:9"],
+                         "match_weight": [-4.6, -1.2], "match_probability": [0.04, 0.30],
+                         "reason": ["trùng họ tên, trùng năm sinh; khác địa chỉ", "trùng họ tên; ngày sinh khác"],
+                         "person_linked": [False, False]})
+    out = _agreeing_near_misses(near, linked, raised)
+    assert out["match_probability"].tolist() == [0.41, 0.30]
+    assert out["reason"].tolist() == [
+        "trùng họ tên, trùng năm sinh; khác địa chỉ; cùng đơn vị sử dụng lao động với hợp đồng lao động",
+        "trùng họ tên; ngày sinh khác"]
+    assert list(out.columns) == list(near.columns)
+    assert _agreeing_near_misses(near, linked, linked) is near  # nothing raised: the link stage's own
