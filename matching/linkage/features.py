@@ -33,6 +33,7 @@ __all__ = [
     "build_features",
     "canonical_name",
     "name_parts",
+    "value_codes",
 ]
 
 # Old placement puts the tone on the last vowel of oa/oe/uy at the end of a syllable (hoà); the
@@ -195,7 +196,7 @@ def _objects(values: pd.Series | np.ndarray) -> np.ndarray:
     return array
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def value_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes (int32, ``-1`` for missing or empty) and the distinct values."""
     codes, uniques = pd.factorize(_objects(values), use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
@@ -212,7 +213,7 @@ def _place_codes(records: pd.DataFrame, population: pd.DataFrame,
     factorised together: equal codes, same place."""
     n_rec, n_pop = len(records), len(population)
     work = records[f"work_{column}"] if f"work_{column}" in records.columns else pd.Series([None] * n_rec)
-    codes, _ = _factorize(np.concatenate([_objects(records[column]), _objects(population[column]), _objects(work)]))
+    codes, _ = value_codes(np.concatenate([_objects(records[column]), _objects(population[column]), _objects(work)]))
     return (codes[:n_rec], codes[n_rec:n_rec + n_pop]), codes[n_rec + n_pop:]
 
 
@@ -229,29 +230,29 @@ def _name_codes(names: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     Registers repeat names and their spellings a lot: raw spellings are parsed once, and the
     parts of each canonical name once.
     """
-    raw_codes, raw = _factorize(names)
-    canon_of_raw, canon = _factorize(canonical_names(raw))
+    raw_codes, raw = value_codes(names)
+    canon_of_raw, canon = value_codes(canonical_names(raw))
     parts = name_parts_of(canon)
     out = {"canon": (_gather(canon_of_raw, raw_codes, -1), canon)}
     for index, part in enumerate(NameParts._fields):
         if part == "canon":
             continue
-        part_of_canon, vocab = _factorize(np.array([p[index] for p in parts], dtype=object))
+        part_of_canon, vocab = value_codes(np.array([p[index] for p in parts], dtype=object))
         out[part] = (_gather(_gather(part_of_canon, canon_of_raw, -1), raw_codes, -1), vocab)
     # Surname and given name alone: the middle names dropped, changed or moved between fields.
     ends = np.array([f"{p.surname} {p.given}" if p.given else "" for p in parts], dtype=object)
-    ends_of_canon, vocab = _factorize(ends)
+    ends_of_canon, vocab = value_codes(ends)
     out["ends"] = (_gather(_gather(ends_of_canon, canon_of_raw, -1), raw_codes, -1), vocab)
     return out
 
 
 def _address_codes(records: pd.DataFrame, population: pd.DataFrame) -> tuple[np.ndarray, ...]:
     """Joint codes of the address keys and of their house numbers, and the key text, per row."""
-    raw_codes, raw_address = _factorize(np.concatenate([_objects(records["address"]),
+    raw_codes, raw_address = value_codes(np.concatenate([_objects(records["address"]),
                                                         _objects(population["address"])]))
     keys = address_keys(raw_address)
-    key_codes, vocab = _factorize(keys)  # equal once normalised: equal codes
-    house_codes, _ = _factorize(np.array([house_number(k) for k in vocab], dtype=object))
+    key_codes, vocab = value_codes(keys)  # equal once normalised: equal codes
+    house_codes, _ = value_codes(np.array([house_number(k) for k in vocab], dtype=object))
     address = _gather(key_codes, raw_codes, -1)
     text = _gather(keys, raw_codes, "") if len(keys) else np.full(len(raw_codes), "", dtype=object)
     house = _gather(house_codes, address, -1) if len(vocab) else np.full(len(raw_codes), -1, dtype=np.int32)

@@ -31,6 +31,7 @@ from rapidfuzz.distance import OSA
 from matching.address import address_keys, house_number
 from matching.linkage.assign import competing_probability, none_weight
 from matching.linkage.blocking import deletion_keys
+from matching.linkage.features import value_codes
 from matching.text import fold, fold_series
 
 __all__ = ["OrgLinkSettings", "OrgLinkResult", "link_organisations", "normalise_org_name", "LEGAL_FORMS",
@@ -205,17 +206,6 @@ def _candidates(units: _Side, orgs: _Side, cap: int) -> pd.DataFrame:
     return pairs.reset_index(drop=True)
 
 
-def _codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The values of two sides' column as integer codes in one numbering, ``""`` coded -1: equal
-    codes are equal values. A side holds thousands of values, a pair list millions: comparing
-    integers of the pairs is a hundred times faster than comparing their strings."""
-    codes, values = pd.factorize(np.concatenate([a, b]), use_na_sentinel=False)
-    empty = np.flatnonzero(np.asarray(values, dtype=object) == "")
-    if len(empty):
-        codes = np.where(codes == empty[0], -1, codes)
-    return codes[: len(a)], codes[len(a):]
-
-
 def _name_scores(a: np.ndarray, b: np.ndarray, ui: np.ndarray, oi: np.ndarray, threads: int) -> np.ndarray:
     """Token-set similarity (0-100) of the names ``a[ui]`` and ``b[oi]``, each distinct pair of names
     scored once."""
@@ -236,9 +226,12 @@ def _compare(units: _Side, orgs: _Side, ui: np.ndarray, oi: np.ndarray, threads:
     """Comparison levels of pairs (rows of ``units`` and ``orgs``): an int8 matrix."""
     gamma = np.full((len(ui), len(ORG_COMPARISONS)), _NULL, dtype=np.int8)
 
-    def coded(column: str) -> tuple[np.ndarray, np.ndarray]:  # the pairs' codes of a column, both sides
-        left, right = _codes(getattr(units, column), getattr(orgs, column))
-        return left[ui], right[oi]
+    def coded(column: str) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs' values of a column as codes in one numbering (-1: none): millions of pairs
+        compare integers a hundred times faster than strings."""
+        left, right = getattr(units, column), getattr(orgs, column)
+        codes, _ = value_codes(np.concatenate([left, right]))
+        return codes[: len(left)][ui], codes[len(left):][oi]
 
     ud, od = coded("digits")
     umain, omain = coded("main")
