@@ -47,7 +47,7 @@ RECORD_SOURCES = ("insured", "managers", "household_businesses")
 _RECORD_COLUMNS = ["record_key", "source", "row_number", "person_id", "legacy_id", "person_id_raw", "full_name",
                    "name_folded", "dob_year", "dob_month", "dob_day", "dob_swapped", "sex", "ward_code",
                    "province_code", "address", "address_is_home", "work_ward_code", "work_province_code",
-                   "exclusive_kinds"]
+                   "exclusive_kinds", "employer", "is_contract"]
 # Whose address a record carries: the insured's home, a household business's premises (which is
 # often, not always, the owner's home). Managers and labour contracts carry none.
 _ADDRESS_IS_HOME = {"insured": True, "managers": True, "household_businesses": False, "labour": False}
@@ -79,6 +79,7 @@ def person_records(tables: dict[str, pd.DataFrame], as_of: dt.date | None = None
         frame["record_key"] = source + ":" + frame["row_number"].astype(str)
         frame["address_is_home"] = _ADDRESS_IS_HOME[source]
         frame["exclusive_kinds"] = exclusive_kinds(frame, as_of) if source == "insured" else 0
+        frame["is_contract"] = source == "labour"
         if source == "managers":  # where they work: the commune of the organisation's head office
             place = tables["organisations"].drop_duplicates("tax_code").set_index("tax_code")
             frame["work_ward_code"] = frame["org_tax_code"].map(place["ward_code"])
@@ -106,7 +107,7 @@ _PERSON_COLUMNS = ["person_id", "full_name", "dob_year", "dob_month", "dob_day",
                    "province_code", "address"]
 _COLUMNS_READ = {"population": _PERSON_COLUMNS,
                  **{source: list(dict.fromkeys([*_RECORD_COLUMNS, "org_tax_code", "hi_valid_to", "si_type",
-                                                "si_status", *RECORD_ID_COLUMNS[source]]))
+                                                "si_status", "employer_unit_code", *RECORD_ID_COLUMNS[source]]))
                     for source in RECORD_SOURCES},
                  "labour": [*_RECORD_COLUMNS, "employer_tax_code_raw", "employer_name", "contract_type", "start_date",
                             "end_date", *RECORD_ID_COLUMNS["labour"]]}
@@ -198,6 +199,10 @@ def run(ctx: RunContext) -> LinkSummary:
     else:
         LABOUR_EMPLOYERS.path(ctx).unlink(missing_ok=True)  # an earlier run's
     sources = (*RECORD_SOURCES, *(["labour"] if "labour" in tables else []))
+    organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)
+    if "labour" in tables:  # whom an insured record's unit is: where it meets a contract (co_worker blocking)
+        unit_org = organisations.links.set_index("unit_code")["tax_code"]
+        tables["insured"] = tables["insured"].assign(employer=tables["insured"]["employer_unit_code"].map(unit_org))
     records = person_records(tables, ctx.as_of)
     ids = record_ids(tables)
     decisions = pd.read_parquet(FEEDBACK_DECISIONS.path(ctx))
@@ -211,7 +216,6 @@ def run(ctx: RunContext) -> LinkSummary:
         del tables[source]
     persons = link_inputs(inputs, settings.person_linkage, decided_pairs(decisions, ids) if len(decisions) else None)
     del inputs
-    organisations = link_organisations(tables["employers"], tables["organisations"], settings.organisation_linkage)
     person_links = persons.links.merge(origin, on="record_key").sort_values(["source", "row_number"])
     review = persons.review.merge(origin, on="record_key").merge(ids, on="record_key", how="left")
     review = review[[c.name for c in REVIEW.columns or ()]].sort_values(["source", "row_number", "person_id"])

@@ -16,6 +16,10 @@ Special columns:
   distinct names, computed once in DuckDB);
 * ``year~``: the birth year one off (either way), e.g. an infant registered the next year.
 
+One rule is no join with the population: ``co_worker`` (:func:`co_worker_pairs`) gives a labour
+contract and an insurance record that name one employer under one name or date of birth each
+other's candidates, after the other rules have proposed theirs.
+
 The ID rule "within one edit or transposition" uses deletion neighbourhoods: an ID and every
 string obtained by deleting one digit. Two IDs one substitution, adjacent transposition, or
 insertion/deletion apart share at least one such key. A record whose ID is exactly that of a
@@ -41,7 +45,13 @@ import pyarrow.compute as pc
 
 from matching.linkage.features import Features
 
-__all__ = ["BlockingRule", "RULES", "candidate_pairs", "deletion_keys", "join_keys", "name_neighbours"]
+__all__ = ["BlockingRule", "RULES", "candidate_pairs", "co_worker_pairs", "deletion_keys", "join_keys",
+           "name_neighbours"]
+
+
+# Records per (employer, name) or (employer, date) key above which the key shares nothing: a big
+# employer's namesakes are no evidence that two records are one person.
+CO_WORKER_CAP = 6
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,10 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("ends_year_partial", ("ends", "year"), only="no_month", cap=15),
     BlockingRule("ends_year_resident_partial", ("ends", "year"), pop_only="no_month", cap=10),
     BlockingRule("ends_work_province", ("ends", "work_province"), only="unplaced", cap=100),
+    # Records naming one employer under one name or one date of birth share their candidates (see
+    # co_worker_pairs): a worker's insured record too mistyped for the rules above is still proposed
+    # with the resident their labour contract at that employer is proposed with.
+    BlockingRule("co_worker", ("employer",), cap=CO_WORKER_CAP),
 )
 # Rules a measurement on profiles of the generator found to add pairs and no true pair beyond what
 # the others propose (kept out; say so if you bring one back): given + year + sex + commune;
@@ -331,6 +345,8 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     n_pop = max(len(pop), 1)
 
     def propose(rule: BlockingRule) -> tuple[np.ndarray, np.ndarray, int] | None:
+        if rule.name == "co_worker":
+            return None  # composed from the other rules' pairs, below
         if any(getattr(side, column.rstrip("~"), 0) is None for column in rule.columns for side in (rec, pop)):
             return None  # a column a side does not carry (no address)
         cap = min(rule.cap, max_block_size) if rule.cap else max_block_size
@@ -366,7 +382,84 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.empty(0, np.int64)
     union_bits = np.bitwise_or.reduceat(rule_bits, first) if len(code) else rule_bits
     code = code[first]
+    for bit, rule in enumerate(rules):
+        if rule.name == "co_worker" and rec.employer is not None:
+            code, union_bits, counts[rule.name] = _add_pairs(code, union_bits, bit, n_pop,
+                                                             *co_worker_pairs(rec, code, n_pop, rule.cap))
     union = pd.DataFrame({"r": (code // n_pop).astype(np.int32), "p": (code % n_pop).astype(np.int32),
                           "rules": union_bits.astype(np.int32)})
     counts["union"] = len(union)
     return union, counts
+
+
+def _same_employer(rec: Features, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(a, b)`` of a labour contract and an insurance record (either way round) naming one
+    employer with one core name, one surname and given name, or one whole date of birth; a key held
+    by more than ``cap`` records pairs none."""
+    employer = rec.employer if rec.employer is not None else np.full(len(rec), -1, np.int32)
+    contract = rec.contract if rec.contract is not None else np.zeros(len(rec), dtype=bool)
+    dated = (rec.year >= 0) & (rec.month >= 0) & (rec.day >= 0) & ~rec.year_only
+    date = np.where(dated, rec.year.astype(np.int64) * 10_000 + rec.month.astype(np.int64) * 100
+                    + rec.day.astype(np.int64), -1)
+    ends = rec.ends if rec.ends is not None else np.full(len(rec), -1, np.int32)
+    lefts, rights = [], []
+    for value in (rec.core.astype(np.int64), ends.astype(np.int64), date):
+        rows = np.flatnonzero((employer >= 0) & (value >= 0))
+        if len(rows) < 2:
+            continue
+        key = _pack_gathered([employer[rows].astype(np.int64), value[rows]], [True, True],
+                             np.arange(len(rows)), [np.empty(0, np.int64), np.empty(0, np.int64)])
+        a, b, _ = join_keys(key, rows, key, rows, cap)
+        other = contract[a] != contract[b]  # two insurance records of one unit are no news to each other
+        lefts.append(a[other])
+        rights.append(b[other])
+    if not lefts:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
+    return np.concatenate(lefts), np.concatenate(rights)
+
+
+def co_worker_pairs(rec: Features, code: np.ndarray, n_pop: int, cap: int = CO_WORKER_CAP
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(a, p)``: record ``a`` and a resident ``p`` whom blocking proposed for a record ``b``
+    naming ``a``'s employer under ``a``'s name or date of birth, one a labour contract and the other an
+    insurance record (:func:`_same_employer`).
+
+    A labour contract and the insured record its employer keeps for the worker are two records of one
+    person at one organisation; when noise leaves one of them with no key the resident shares, the
+    other's candidates are its own. ``code`` holds the proposed pairs as ``r * n_pop + p``, sorted.
+
+    >>> rec = Features(key=np.array(["a", "b"]), canon=np.array([0, 0]), folded=np.array([0, 0]),
+    ...                core=np.array([0, 0]), given=np.array([0, 0]), folded_text=np.array(["x", "x"]),
+    ...                core_text=np.array(["x", "x"]), given_text=np.array(["x", "x"]), year=np.array([-1, -1]),
+    ...                month=np.array([-1, -1]), day=np.array([-1, -1]), sex=np.array([0, 0]),
+    ...                ward=np.array([-1, -1]), province=np.array([-1, -1]), pid=np.array([-1, -1]),
+    ...                id_text=np.array(["", ""]), legacy=np.array([False, False]), employer=np.array([3, 3]),
+    ...                contract=np.array([False, True]))
+    >>> [x.tolist() for x in co_worker_pairs(rec, np.array([0 * 10 + 7]), n_pop=10)]  # b shares a's resident 7
+    [[1], [7]]
+    """
+    a, b = _same_employer(rec, cap)
+    if len(a) == 0 or len(code) == 0:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
+    record = code // n_pop
+    lo, hi = np.searchsorted(record, b, "left"), np.searchsorted(record, b, "right")
+    sizes = hi - lo
+    at = np.repeat(lo - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+    return np.repeat(a, sizes).astype(np.int32), (code[at] % n_pop).astype(np.int32)
+
+
+def _add_pairs(code: np.ndarray, bits: np.ndarray, bit: int, n_pop: int, r: np.ndarray, p: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The sorted distinct pairs ``code`` (with their rule ``bits``) and ``(r, p)`` proposed by rule
+    ``bit``: pairs already there get the bit, new ones are inserted in order; with the rule's count."""
+    new = np.unique(r.astype(np.int64) * n_pop + p)
+    if len(new) == 0:
+        return code, bits, 0
+    at = np.searchsorted(code, new)
+    there = at < len(code)
+    there[there] = code[at[there]] == new[there]
+    bits = bits.copy()
+    bits[at[there]] |= 1 << bit
+    fresh = ~there
+    return (np.insert(code, at[fresh], new[fresh]), np.insert(bits, at[fresh], np.int32(1 << bit)),
+            len(new))

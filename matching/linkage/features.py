@@ -160,6 +160,10 @@ class Features:
     work_ward: np.ndarray | None = None  # int32
     work_province: np.ndarray | None = None  # int16
     ends: np.ndarray | None = None  # int codes of "surname given" (the middle names left out)
+    # Records: the organisation (tax code) the record says the person works for, -1 where none: a labour
+    # contract's employer, an insured record's unit's organisation. Population: None.
+    employer: np.ndarray | None = None  # int32
+    contract: np.ndarray | None = None  # bool: the record is a labour contract (else: an insurance record)
 
     @property
     def year_only(self) -> np.ndarray:
@@ -292,9 +296,14 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
         home = (records["address_is_home"].fillna(True).to_numpy(dtype=bool) if "address_is_home" in records
                 else np.ones(n_rec, dtype=bool))
 
+    employer = value_codes(_objects(records["employer"]))[0] if "employer" in records.columns else None
+    contract = (records["is_contract"].fillna(False).to_numpy(dtype=bool) if "is_contract" in records.columns
+                else None)
+
     def side(frame: pd.DataFrame, index: int, rows: slice, pid: np.ndarray, id_text: np.ndarray,
              legacy_flags: np.ndarray, legacy_id: np.ndarray | None, address_home: np.ndarray | None,
-             work_ward: np.ndarray, work_province: np.ndarray) -> Features:
+             work_ward: np.ndarray, work_province: np.ndarray, employer: np.ndarray | None = None,
+             contract: np.ndarray | None = None) -> Features:
         sex = frame["sex"].map({"M": 0, "F": 1})
         return Features(
             key=np.asarray(frame["_key"], dtype=object),
@@ -310,12 +319,13 @@ def build_features(records: pd.DataFrame, population: pd.DataFrame) -> tuple[Fea
             house=house_codes[rows] if with_address else None,
             address_home=address_home if with_address else None,
             legacy_id=legacy_id,
-            work_ward=work_ward, work_province=work_province,
+            work_ward=work_ward, work_province=work_province, employer=employer,
+            contract=contract,
         )
 
     rec = side(records.assign(_key=records["record_key"]), 0, slice(0, n_rec), rec_pid, rec_id_text,
                np.asarray(legacy, dtype=bool), legacy_numbers, home if with_address else None,
-               work_wards, work_provinces.astype(np.int16))
+               work_wards, work_provinces.astype(np.int16), employer, contract)
     pop_ids = np.where(pd.isna(_objects(pop_ids)), "", _objects(pop_ids))
     pop = side(population.assign(_key=population["person_id"]), 1, slice(n_rec, None), pop_pid,
                pop_ids.astype(object), np.zeros(len(population), dtype=bool), None,
