@@ -385,7 +385,7 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     for bit, rule in enumerate(rules):
         if rule.name == "co_worker" and rec.employer is not None:
             code, union_bits, counts[rule.name] = _add_pairs(code, union_bits, bit, n_pop,
-                                                             *co_worker_pairs(rec, code, n_pop, rule.cap))
+                                                             *co_worker_pairs(rec, pop, code, rule.cap))
     union = pd.DataFrame({"r": (code // n_pop).astype(np.int32), "p": (code % n_pop).astype(np.int32),
                           "rules": union_bits.astype(np.int32)})
     counts["union"] = len(union)
@@ -418,11 +418,12 @@ def _same_employer(rec: Features, cap: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(lefts), np.concatenate(rights)
 
 
-def co_worker_pairs(rec: Features, code: np.ndarray, n_pop: int, cap: int = CO_WORKER_CAP
+def co_worker_pairs(rec: Features, pop: Features, code: np.ndarray, cap: int = CO_WORKER_CAP
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(a, p)``: record ``a`` and a resident ``p`` whom blocking proposed for a record ``b``
     naming ``a``'s employer under ``a``'s name or date of birth, one a labour contract and the other an
-    insurance record (:func:`_same_employer`).
+    insurance record (:func:`_same_employer`), where ``a`` and ``p`` do not contradict each other on
+    sex or on the birth year (more than a year apart): ``b``'s namesakes of another age are not ``a``'s.
 
     A labour contract and the insured record its employer keeps for the worker are two records of one
     person at one organisation; when noise leaves one of them with no key the resident shares, the
@@ -435,17 +436,25 @@ def co_worker_pairs(rec: Features, code: np.ndarray, n_pop: int, cap: int = CO_W
     ...                ward=np.array([-1, -1]), province=np.array([-1, -1]), pid=np.array([-1, -1]),
     ...                id_text=np.array(["", ""]), legacy=np.array([False, False]), employer=np.array([3, 3]),
     ...                contract=np.array([False, True]))
-    >>> [x.tolist() for x in co_worker_pairs(rec, np.array([0 * 10 + 7]), n_pop=10)]  # b shares a's resident 7
+    >>> from dataclasses import replace
+    >>> pop = replace(rec, key=np.array([f"p{i}" for i in range(8)]), year=np.full(8, -1),
+    ...               sex=np.full(8, 0))
+    >>> [x.tolist() for x in co_worker_pairs(rec, pop, np.array([0 * 8 + 7]))]  # b shares a's resident 7
     [[1], [7]]
     """
     a, b = _same_employer(rec, cap)
     if len(a) == 0 or len(code) == 0:
         return np.empty(0, np.int32), np.empty(0, np.int32)
+    n_pop = max(len(pop), 1)
     record = code // n_pop
     lo, hi = np.searchsorted(record, b, "left"), np.searchsorted(record, b, "right")
     sizes = hi - lo
     at = np.repeat(lo - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-    return np.repeat(a, sizes).astype(np.int32), (code[at] % n_pop).astype(np.int32)
+    r, p = np.repeat(a, sizes).astype(np.int32), (code[at] % n_pop).astype(np.int32)
+    ry, py = rec.year[r].astype(np.int32), pop.year[p].astype(np.int32)
+    rs, ps = rec.sex[r], pop.sex[p]
+    keep = ((ry < 0) | (py < 0) | (np.abs(ry - py) <= 1)) & ((rs < 0) | (ps < 0) | (rs == ps))
+    return r[keep], p[keep]
 
 
 def _add_pairs(code: np.ndarray, bits: np.ndarray, bit: int, n_pop: int, r: np.ndarray, p: np.ndarray

@@ -121,10 +121,16 @@ def _same_employer(rec: Features, a: int, b: int) -> bool:
 
 def _expected(rec: Features, pop: Features) -> set[tuple[int, int]]:
     """Slow, obviously correct: every (record, person) pair and every rule; then co_worker, which
-    gives a record the candidates of each record it is a co-worker of (keys of at most six records)."""
+    gives a record the candidates of each record it is a co-worker of (keys of at most six records)
+    that are not of another sex or more than a year older or younger."""
     out = _expected_by_keys(rec, pop)
+
+    def compatible(a: int, j: int) -> bool:
+        ages = rec.year[a] < 0 or pop.year[j] < 0 or abs(int(rec.year[a]) - int(pop.year[j])) <= 1
+        return bool(ages and (rec.sex[a] < 0 or pop.sex[j] < 0 or rec.sex[a] == pop.sex[j]))
+
     shared = {(a, j) for a, b in itertools.permutations(range(len(rec)), 2) if _same_employer(rec, a, b)
-              for i, j in out if i == b}
+              for i, j in out if i == b and compatible(a, j)}
     return out | shared
 
 
@@ -224,8 +230,8 @@ def test_co_workers_meet_on_the_whole_date_of_birth_only() -> None:
             "sex": ["M", "M"], "ward_code": [None, None], "province_code": [None, None],
             "person_id": [None, "001097000001"], "person_id_raw": [None, "001097000001"], "legacy_id": [None, None],
             "employer": ["0174522879", "0174522879"], "is_contract": [False, True]})
-        rec, _ = build_features(records, population)
-        r, p = co_worker_pairs(rec, np.array([1 * 1 + 0]), n_pop=1)  # labour:1 proposed with the resident
+        rec, pop = build_features(records, population)
+        r, p = co_worker_pairs(rec, pop, np.array([1 * 1 + 0]))  # labour:1 proposed with the resident
         return list(zip(r.tolist(), p.tolist(), strict=True))
 
     assert shared(6, 17) == [(0, 0)]
