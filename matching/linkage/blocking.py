@@ -410,7 +410,7 @@ def _same_employer(rec: Features, cap: int) -> tuple[np.ndarray, np.ndarray]:
         key = _pack_gathered([employer[rows].astype(np.int64), value[rows]], [True, True],
                              np.arange(len(rows)), [np.empty(0, np.int64), np.empty(0, np.int64)])
         a, b, _ = join_keys(key, rows, key, rows, cap)
-        other = contract[a] != contract[b]  # two insurance records of one unit are no news to each other
+        other = contract[a] != contract[b]  # two records of one kind at one employer: no news to each other
         lefts.append(a[other])
         rights.append(b[other])
     if not lefts:
