@@ -383,7 +383,7 @@ def candidate_pairs(rec: Features, pop: Features, *, max_block_size: int = 2000,
     union_bits = np.bitwise_or.reduceat(rule_bits, first) if len(code) else rule_bits
     code = code[first]
     for bit, rule in enumerate(rules):
-        if rule.name == "co_worker" and rec.employer is not None:
+        if rule.name == "co_worker":
             code, union_bits, counts[rule.name] = _add_pairs(code, union_bits, bit, n_pop,
                                                              *co_worker_pairs(rec, pop, code, rule.cap))
     union = pd.DataFrame({"r": (code // n_pop).astype(np.int32), "p": (code % n_pop).astype(np.int32),
@@ -396,8 +396,9 @@ def _same_employer(rec: Features, cap: int) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(a, b)`` of a labour contract and an insurance record (either way round) naming one
     employer with one core name, one surname and given name, or one whole date of birth; a key held
     by more than ``cap`` records pairs none."""
-    employer = rec.employer if rec.employer is not None else np.full(len(rec), -1, np.int32)
-    contract = rec.contract if rec.contract is not None else np.zeros(len(rec), dtype=bool)
+    employer, contract = rec.employer, rec.contract
+    if employer is None or contract is None:  # records that name no employer, or not which kind they are
+        return np.empty(0, np.int32), np.empty(0, np.int32)
     dated = (rec.year >= 0) & (rec.month >= 0) & (rec.day >= 0) & ~rec.year_only
     date = np.where(dated, rec.year.astype(np.int64) * 10_000 + rec.month.astype(np.int64) * 100
                     + rec.day.astype(np.int64), -1)
