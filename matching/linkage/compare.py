@@ -37,6 +37,8 @@ class Comparison:
     labels: tuple[str, ...]
     phrases: tuple[str, ...]
     tf_levels: tuple[int, ...] = ()  # levels whose weight is adjusted by the value's frequency
+    # levels whose weight is adjusted by how common values one edit from the record's are
+    near_levels: tuple[int, ...] = ()
     chains: tuple[tuple[int, ...], ...] = ()
 
     def disagrees(self, level: int) -> bool:
@@ -55,7 +57,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                ("trùng họ tên", "trùng họ tên không dấu", "trùng họ tên (bỏ Thị/Văn)", "họ tên gần giống",
                 "họ tên hơi giống", "họ tên khác"), tf_levels=(0, 1, 2)),
     Comparison("given_name", ("exact", "one_edit", "different"),
-               ("trùng tên", "tên gần giống", "tên khác"), tf_levels=(0,)),
+               ("trùng tên", "tên gần giống", "tên khác"), tf_levels=(0,), near_levels=(1,)),
     Comparison("dob", ("exact", "same_partial", "swapped", "year_typo", "partial", "same_year", "year_pm1",
                        "different"),
                ("trùng ngày sinh", "trùng ngày sinh (đều không đầy đủ)", "ngày sinh đảo ngày/tháng",

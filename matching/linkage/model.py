@@ -18,6 +18,11 @@
   of the whole population where the communes differ.
 * Term frequency: agreeing on a name weighs ``log2(m / f)`` where ``f`` is that name's share of
   the population, so `Nguyễn Văn Hùng` counts for less than `Âu Dương Thoả`.
+* A given name one edit away weighs ``log2(m / g)`` where ``g`` is the share of residents whose
+  given name is one edit from the record's: `Minh` is one edit from `Linh` and `Vinh`, common
+  names both, so a record's `Minh` one edit from a resident's `Vinh` is weak evidence, and never
+  more than the exact `Minh` of a namesake (the share one random pair would show, used before,
+  made the near namesake the likelier).
 
 The match weight of a pair is ``log2(ρ / N) + Σ weights``; the record's candidates then compete
 for it.
@@ -29,6 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from matching.linkage.assign import competing_probability, none_weight
 from matching.linkage.compare import COMPARISONS, NAME_CUTS, NULL, compare_pairs
@@ -36,7 +43,7 @@ from matching.linkage.features import Features
 from matching.linkage.strata import DOB_KINDS, Strata
 
 __all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimate_m_sessions", "fit_model",
-           "fit_record_em", "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
+           "fit_record_em", "near_shares", "pair_weights", "pair_evidence", "term_frequencies", "TRAINING"]
 
 _FLOOR = 1e-7
 _ID = [comp.name for comp in COMPARISONS].index("person_id")
@@ -70,6 +77,10 @@ class FittedModel:
     # Levels seen among a stratum's matches (the others keep their weight but do not bound the rest).
     support: tuple[np.ndarray, ...] | None = None
     counts: tuple[np.ndarray, ...] = field(default=())  # soft match counts per (stratum, class, level)
+    # comparison index -> per value code, the share of the population one edit from it (near_shares)
+    near: dict[int, np.ndarray] = field(default_factory=dict)
+    # (full-name level, given-name level): the given name's u at each level of the full name (given_by_name)
+    given_by_name: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         m = tuple(_three(x) for x in self.m)
@@ -131,7 +142,8 @@ class FittedModel:
                     m = float(marginal[c][s, level])
                     row = {"stratum": stratum, "comparison": comp.name, "level": level, "label": label, "m": m,
                            "u": float(u[s, level]), "weight": float(np.log2(max(m, _FLOOR) / max(u[s, level], _FLOOR))),
-                           "matches": float(counts[s, level]), "tf_adjusted": level in comp.tf_levels}
+                           "matches": float(counts[s, level]),
+                           "tf_adjusted": level in comp.tf_levels + comp.near_levels}
                     for k in range(self.classes):
                         row[f"m_class{k}"] = float(self.m[c][s, k, level])
                     rows.append(row)
@@ -169,10 +181,11 @@ def _level_shares(gamma: np.ndarray, counts: np.ndarray, sizes: list[int]) -> tu
     return tuple(shares)
 
 
-def estimate_u(rec: Features, pop: Features, strata: Strata, *, n_pairs: int, seed: int,
-               workers: int, name_cuts: tuple[float, float] = NAME_CUTS) -> tuple[np.ndarray, ...]:
+def estimate_u(rec: Features, pop: Features, strata: Strata, *, n_pairs: int, seed: int, workers: int,
+               name_cuts: tuple[float, float] = NAME_CUTS) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """u per stratum from ``n_pairs`` seeded random (record, person) pairs: one distribution per
-    comparison over all records, except the date of birth's, one per record date kind."""
+    comparison over all records, except the date of birth's, one per record date kind; and the
+    given name's u per level of the full name (:func:`given_by_name`)."""
     rng = np.random.default_rng(seed)
     r = rng.integers(0, len(rec), n_pairs)
     p = rng.integers(0, len(pop), n_pairs)
@@ -189,7 +202,29 @@ def estimate_u(rec: Features, pop: Features, strata: Strata, *, n_pairs: int, se
         if rows.sum() >= 1000:
             dob_u = _level_shares(gamma[rows][:, [_DOB]], np.ones(int(rows.sum())), [len(COMPARISONS[_DOB].labels)])[0]
             out[_DOB][strata.dob_kind_of_stratum == k] = dob_u
-    return tuple(out)
+    return tuple(out), given_by_name(gamma)
+
+
+def given_by_name(gamma: np.ndarray) -> np.ndarray:
+    """``(full-name level, given-name level)``: the given name's level shares among random pairs at
+    each level of the full name (rows of the exact levels, where the given name is not compared:
+    the marginal shares). Two names one letter apart in the given name are also near as full names:
+    counted as two independent agreements, `Nguyễn Văn Vinh` for a record's `Nguyễn Văn Minh`
+    outweighed the exact namesake.
+
+    >>> g = np.array([[-1, 3, 1], [-1, 3, 1], [-1, 3, 2], [-1, 5, 2]] * 10, dtype=np.int8)
+    >>> given_by_name(g)[3].round(3).tolist(), given_by_name(g)[5].round(3).tolist()
+    ([0.002, 0.65, 0.347], [0.005, 0.113, 0.882])
+    """
+    n_name, n_given = (len(COMPARISONS[c].labels) for c in (_NAME, _GIVEN))
+    known = (gamma[:, _GIVEN] != NULL) & (gamma[:, _NAME] != NULL)
+    name, given = gamma[known, _NAME].astype(np.int64), gamma[known, _GIVEN].astype(np.int64)
+    tally = np.bincount(name * n_given + given, minlength=n_name * n_given).reshape(n_name, n_given)
+    marginal = (tally.sum(axis=0) + 1.0) / (tally.sum() + n_given)
+    # Laplace-smoothed towards the marginal: a level a few random pairs reach is not estimated from those alone.
+    out: np.ndarray = (tally + n_given * marginal) / (tally.sum(axis=1, keepdims=True) + n_given)
+    out[tally.sum(axis=1) == 0] = marginal
+    return out
 
 
 def _likelihood(patterns: np.ndarray, probs: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -467,6 +502,42 @@ def term_frequencies(pop: Features) -> dict[int, np.ndarray]:
     return out
 
 
+_GIVEN = [comp.name for comp in COMPARISONS].index("given_name")
+# Record values compared with all the population's distinct given names at a time (rows of cdist).
+_NEAR_CHUNK = 2048
+
+
+def near_shares(rec: Features, pop: Features, workers: int = 1) -> dict[int, np.ndarray]:
+    """Per given-name code the records hold, the population's share whose given name is one edit
+    from it (OSA on the folded text, the ``one_edit`` level of the comparison; itself left out).
+
+    >>> from types import SimpleNamespace as F
+    >>> texts = np.array(["minh", "minh", "linh", "vinh", "hoa"], dtype=object)
+    >>> pop = F(given=np.array([0, 0, 1, 2, 3]), given_text=texts)
+    >>> rec = F(given=np.array([0, 4, -1]), given_text=np.array(["minh", "mnh", ""], dtype=object))
+    >>> near_shares(rec, pop)[_GIVEN].round(2).tolist()  # minh: linh, vinh; mnh: minh twice
+    [0.4, 0.0, 0.0, 0.0, 0.4]
+    """
+    size = int(max(rec.given.max(initial=-1), pop.given.max(initial=-1))) + 1
+    out = np.zeros(size)
+    known = pop.given >= 0
+    if not known.any() or size == 0:
+        return {_GIVEN: out}
+    pop_codes, first, counts = np.unique(pop.given[known], return_index=True, return_counts=True)
+    pop_text = pop.given_text[np.flatnonzero(known)[first]].tolist()
+    held = rec.given >= 0
+    rec_codes, first = np.unique(rec.given[held], return_index=True)
+    rec_text = rec.given_text[np.flatnonzero(held)[first]]
+    share = counts / len(pop.given)
+    for start in range(0, len(rec_codes), _NEAR_CHUNK):
+        codes = rec_codes[start:start + _NEAR_CHUNK]
+        dist = process.cdist(rec_text[start:start + _NEAR_CHUNK].tolist(), pop_text, scorer=OSA.distance,
+                             score_cutoff=1, dtype=np.int8, workers=workers)
+        near = (dist <= 1) & (codes[:, None] != pop_codes[None, :])
+        out[codes] = near @ share
+    return {_GIVEN: out}
+
+
 def address_shares(pop: Features) -> tuple[np.ndarray, np.ndarray] | None:
     """Per population row, the share of residents at its address: within its commune, and overall.
 
@@ -523,12 +594,22 @@ def _floor_levels(c: int) -> np.ndarray:
 
 
 def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray, s: np.ndarray,
-             by_column: bool = False) -> np.ndarray:
+             by_column: bool = False, given: np.ndarray | None = None) -> np.ndarray:
     """Per pair (or pair and comparison): what pricing an agreement by the value's frequency adds
     to its plain weight: ``log2 u/f`` (u replaced by the value's share ``f``), but never so much
-    less that the agreement weighs below the next, looser level."""
+    less that the agreement weighs below the next, looser level. ``given``: per pair, the
+    record's given-name code, by which a near given name is priced (:func:`_near_delta`)."""
     out = np.zeros(gamma.shape if by_column else len(gamma))
     marginal = model.marginal_m()
+    parts = [_near_delta(model, gamma, marginal, given, s, len(pop))] if given is not None and _GIVEN in model.near \
+        else []
+    if model.given_by_name is not None:
+        parts.append(_given_dependence(model, gamma, s))
+    for rows, delta in parts:
+        if by_column:
+            np.add.at(out[:, _GIVEN], rows, delta)
+        else:
+            np.add.at(out, rows, delta)
     for c in range(len(COMPARISONS)):
         level = gamma[:, c]
         rows, share = _value_share(model, c, level, gamma, pop, p)
@@ -548,6 +629,44 @@ def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray
     return out
 
 
+def _near_delta(model: FittedModel, gamma: np.ndarray, marginal: tuple[np.ndarray, ...], given: np.ndarray,
+                s: np.ndarray, n_pop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows at a near level of the given name, and what pricing them by the record value's
+    neighbourhood adds: ``log2 m/g`` (``g``: :func:`near_shares`) in place of ``log2 m/u``, kept
+    between the weight of the next, looser level and that of an exact agreement."""
+    comp = COMPARISONS[_GIVEN]
+    level = gamma[:, _GIVEN]
+    rows = np.flatnonzero(np.isin(level, comp.near_levels) & (given >= 0))
+    if not len(rows):
+        return rows, np.empty(0)
+    m, u = marginal[_GIVEN], model.u[_GIVEN]
+    at, st = level[rows].astype(np.int64), s[rows]
+
+    def weight(lv: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.log2(np.maximum(m[st, lv], _FLOOR) / np.maximum(u[st, lv], _FLOOR))
+        return out
+
+    plain = weight(at)
+    share = np.maximum(model.near[_GIVEN][given[rows]], 1.0 / max(n_pop, 1))
+    priced = np.log2(np.maximum(m[st, at], _FLOOR) / share)
+    looser = np.minimum(at + 1, len(comp.labels) - 1)  # one chain: exact, one edit, different
+    delta = np.clip(priced, weight(looser), np.maximum(weight(np.zeros_like(at)), plain)) - plain
+    return rows, delta
+
+
+def _given_dependence(model: FittedModel, gamma: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows where both names are compared, and what the given name's u at the full name's level
+    (``given_by_name``) in place of its u over all pairs adds to their weight."""
+    assert model.given_by_name is not None
+    name, given = gamma[:, _NAME], gamma[:, _GIVEN]
+    rows = np.flatnonzero((given != NULL) & (name != NULL))
+    at_name, at_given = name[rows].astype(np.int64), given[rows].astype(np.int64)
+    u = model.u[_GIVEN][s[rows], at_given]
+    joint = model.given_by_name[at_name, at_given]
+    delta: np.ndarray = np.log2(np.maximum(u, _FLOOR) / np.maximum(joint, _FLOOR))
+    return rows, delta
+
+
 # Pairs scored at a time by :func:`pair_evidence`: the temporaries (codes, their sort, the frequency
 # terms) of a million pairs, not of all of them (15 M at a million residents: over a gigabyte at once).
 # A pair's evidence is its own, so the figures are the same whatever the chunk.
@@ -555,31 +674,34 @@ EVIDENCE_CHUNK = 1 << 20
 
 
 def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
-                  s: np.ndarray | None = None) -> np.ndarray:
-    """log2 likelihood ratio of each pair: the mixture over classes, priced by frequency."""
+                  s: np.ndarray | None = None, given: np.ndarray | None = None) -> np.ndarray:
+    """log2 likelihood ratio of each pair: the mixture over classes, priced by frequency
+    (``given``: the record's given-name code per pair, see :func:`tf_delta`)."""
     s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
     weights, shares = model.level_weights(), model._shares()
     evidence = np.empty(len(gamma))
     for start in range(0, len(gamma), EVIDENCE_CHUNK):
         rows = slice(start, start + EVIDENCE_CHUNK)
-        evidence[rows] = _chunk_evidence(model, weights, shares, gamma[rows], pop, p[rows], s[rows])
+        evidence[rows] = _chunk_evidence(model, weights, shares, gamma[rows], pop, p[rows], s[rows],
+                                         None if given is None else given[rows])
     return evidence
 
 
 def _chunk_evidence(model: FittedModel, weights: list[np.ndarray], shares: np.ndarray, gamma: np.ndarray,
-                    pop: Features, p: np.ndarray, s: np.ndarray) -> np.ndarray:
+                    pop: Features, p: np.ndarray, s: np.ndarray, given: np.ndarray | None) -> np.ndarray:
     # Pairs repeat a few thousand comparison vectors per stratum: the mixture is worked out once
     # per distinct (stratum, vector), then spread to the pairs.
     code = s.astype(np.int64) * 10 ** gamma.shape[1] + _codes(gamma)
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     del code
     per_class = _class_weights(weights, shares, s[first], gamma[first])
-    evidence: np.ndarray = _log2_sum_exp2(per_class)[inverse.ravel()] + tf_delta(model, gamma, pop, p, s)
+    evidence: np.ndarray = _log2_sum_exp2(per_class)[inverse.ravel()] + tf_delta(model, gamma, pop, p, s,
+                                                                              given=given)
     return evidence
 
 
 def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
-                 s: np.ndarray | None = None) -> np.ndarray:
+                 s: np.ndarray | None = None, given: np.ndarray | None = None) -> np.ndarray:
     """Each comparison's weight for each pair, and in a last column what the comparisons add
     *together* (the latent classes): the columns sum to :func:`pair_evidence`.
 
@@ -597,7 +719,7 @@ def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nda
         m = np.einsum("nk,nk->n", post, model.m[c][s, :, np.maximum(level, 0)])
         u = model.u[c][s, np.maximum(level, 0)]
         out[:, c] = np.where(known, np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR)), 0.0)
-    priced = tf_delta(model, gamma, pop, p, s, by_column=True)
+    priced = tf_delta(model, gamma, pop, p, s, by_column=True, given=given)
     out[:, : len(COMPARISONS)] += priced
     total = evidence + priced.sum(axis=1)
     out[:, -1] = total - out[:, : len(COMPARISONS)].sum(axis=1)
@@ -616,18 +738,18 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
     ``fixed`` (per pair, NaN where not decided): a decided pair's posterior, held at 1 or 0 in every
     round, so a labelled match adds its whole comparison vector to the m counts (and to ρ).
     """
-    u = estimate_u(rec, pop, strata, n_pairs=u_pairs, seed=seed, workers=workers, name_cuts=name_cuts)
+    u, given_u = estimate_u(rec, pop, strata, n_pairs=u_pairs, seed=seed, workers=workers, name_cuts=name_cuts)
     start, done = estimate_m_sessions(gamma, rule_bits, rule_names, tuple(x[0] for x in u), iterations)
     tiled = tuple(np.tile(x, (len(strata), 1)) for x in start)
     base = FittedModel(prior=np.full(len(strata.sources), 0.9), m=tiled, u=u, iterations=done,
                        tf=term_frequencies(pop), address_share=address_shares(pop), strata=strata.labels,
-                       sources=strata.sources)
+                       sources=strata.sources, near=near_shares(rec, pop, workers), given_by_name=given_u)
     keep = _em_sample(strata, em_records, seed)
     if fixed is not None:
         keep[r[~np.isnan(fixed)]] = True
     rows = np.flatnonzero(keep[r])
     stratum_of_pair = strata.of_record[r[rows]]
-    delta = tf_delta(base, gamma[rows], pop, p[rows], stratum_of_pair)
+    delta = tf_delta(base, gamma[rows], pop, p[rows], stratum_of_pair, given=rec.given[r[rows]])
     table = _pair_table(r[rows], gamma[rows], stratum_of_pair, delta, None if fixed is None else fixed[rows])
     per_source = np.bincount(strata.source_of_record[keep], minlength=len(strata.sources)).astype(float)
     m, share, counts, rho, rounds = fit_record_em(table, strata, per_source, len(pop), u, start, blocking_miss,
@@ -636,7 +758,7 @@ def fit_model(rec: Features, pop: Features, strata: Strata, r: np.ndarray, p: np
     support = tuple(x >= _SUPPORT for x in counts)
     return FittedModel(prior=rho, m=m, u=u, iterations=done + rounds, tf=base.tf, address_share=base.address_share,
                        strata=strata.labels, sources=strata.sources, class_share=share, support=support,
-                       counts=counts)
+                       counts=counts, near=base.near, given_by_name=given_u)
 
 
 def _em_sample(strata: Strata, limit: int, seed: int) -> np.ndarray:
