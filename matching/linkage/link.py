@@ -185,7 +185,7 @@ def link_inputs(inputs: PersonInputs | None, settings: PersonLinkSettings | None
     source_of_pair = strata.source_of_record[r]
     prior_weights = np.log2(model.prior / len(pop))
     nones = np.array([none_weight(share, miss) for share in model.prior])
-    total = pair_evidence(model, gamma, pop, p, strata.of_record[r], rec.given[r])
+    total = pair_evidence(model, gamma, pop, p, strata.of_record[r], (rec.given, r))
     total += prior_weights[source_of_pair]  # in place: one array of 15 M pairs fewer at a million residents
     if inputs.kinds is not None:  # records a person holds one of at a time: namesakes reasoned as a set
         total = exclusive_weights(r, p, total, inputs.kinds, nones[source_of_pair])
@@ -394,7 +394,7 @@ def _with_crosswalk(rec: Features, pop: Features, model: FittedModel, strata: St
     stratum = strata.of_record[r[rows]]
     as_id = stratum - (stratum % (len(ID_KINDS) * len(DOB_KINDS))) + (stratum % len(DOB_KINDS))
     total[rows] = (prior_weights[strata.source_of_record[r[rows]]]
-                   + pair_evidence(model, gamma[rows], pop, p[rows], as_id, rec.given[r[rows]]))
+                   + pair_evidence(model, gamma[rows], pop, p[rows], as_id, (rec.given, r[rows])))
     exact_id[rows] = _sure_id(gamma[rows])
     return r, p, gamma, total, exact_id, crosswalk, where
 

@@ -605,11 +605,11 @@ def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray
         else []
     if model.given_by_name is not None:
         parts.append(_given_dependence(model, gamma, s))
-    for rows, delta in parts:
+    for rows, delta in parts:  # rows are distinct within a part
         if by_column:
-            np.add.at(out[:, _GIVEN], rows, delta)
+            out[rows, _GIVEN] += delta
         else:
-            np.add.at(out, rows, delta)
+            out[rows] += delta
     for c in range(len(COMPARISONS)):
         level = gamma[:, c]
         rows, share = _value_share(model, c, level, gamma, pop, p)
@@ -674,16 +674,17 @@ EVIDENCE_CHUNK = 1 << 20
 
 
 def pair_evidence(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
-                  s: np.ndarray | None = None, given: np.ndarray | None = None) -> np.ndarray:
-    """log2 likelihood ratio of each pair: the mixture over classes, priced by frequency
-    (``given``: the record's given-name code per pair, see :func:`tf_delta`)."""
+                  s: np.ndarray | None = None, given: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """log2 likelihood ratio of each pair: the mixture over classes, priced by frequency.
+    ``given``: the records' given-name codes and each pair's record (see :func:`tf_delta`), gathered
+    a chunk at a time (an array per pair is a few hundred megabytes at a million residents)."""
     s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
     weights, shares = model.level_weights(), model._shares()
     evidence = np.empty(len(gamma))
     for start in range(0, len(gamma), EVIDENCE_CHUNK):
         rows = slice(start, start + EVIDENCE_CHUNK)
         evidence[rows] = _chunk_evidence(model, weights, shares, gamma[rows], pop, p[rows], s[rows],
-                                         None if given is None else given[rows])
+                                         None if given is None else given[0][given[1][rows]])
     return evidence
 
 

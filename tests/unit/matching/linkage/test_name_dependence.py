@@ -54,7 +54,7 @@ def test_the_exact_namesake_outweighs_one_a_letter_off() -> None:
     tf = term_frequencies(pop)
     before = pair_evidence(_model(None, tf), pairs, pop, np.array([exact, near]))
     model = _model(given_by_name(random_pairs), tf, near_shares(rec, pop))
-    after = pair_evidence(model, pairs, pop, np.array([exact, near]), given=rec.given[[0, 0]])
+    after = pair_evidence(model, pairs, pop, np.array([exact, near]), given=(rec.given, np.zeros(2, dtype=np.int64)))
     assert before[1] > before[0]  # two agreements, full name near and given name near, counted as independent
     assert after[0] > after[1] + 1  # the exact namesake, by more than 2 to 1
     assert after[0] == before[0]  # an exact full name compares no given name: its weight is as it was
