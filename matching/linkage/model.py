@@ -20,9 +20,8 @@
   the population, so `Nguyễn Văn Hùng` counts for less than `Âu Dương Thoả`.
 * A given name one edit away weighs ``log2(m / g)`` where ``g`` is the share of residents whose
   given name is one edit from the record's: `Minh` is one edit from `Linh` and `Vinh`, common
-  names both, so a record's `Minh` one edit from a resident's `Vinh` is weak evidence, and never
-  more than the exact `Minh` of a namesake (the share one random pair would show, used before,
-  made the near namesake the likelier).
+  names both, so a record's `Minh` one edit from a resident's `Vinh` is weak evidence (never more
+  than the share over all random pairs would make it).
 
 The match weight of a pair is ``log2(ρ / N) + Σ weights``; the record's candidates then compete
 for it.
@@ -632,8 +631,10 @@ def tf_delta(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray
 def _near_delta(model: FittedModel, gamma: np.ndarray, marginal: tuple[np.ndarray, ...], given: np.ndarray,
                 s: np.ndarray, n_pop: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows at a near level of the given name, and what pricing them by the record value's
-    neighbourhood adds: ``log2 m/g`` (``g``: :func:`near_shares`) in place of ``log2 m/u``, kept
-    between the weight of the next, looser level and that of an exact agreement."""
+    neighbourhood adds: ``log2 m/g`` (``g``: :func:`near_shares`) in place of ``log2 m/u``, where
+    that is less, but not below the weight of the next, looser level. Only less: a sparse
+    neighbourhood's raise would rest on the population alone (a world where every given name is
+    one edit from every other taught EM that such pairs are the matches, once they weighed more)."""
     comp = COMPARISONS[_GIVEN]
     level = gamma[:, _GIVEN]
     rows = np.flatnonzero(np.isin(level, comp.near_levels) & (given >= 0))
@@ -650,7 +651,7 @@ def _near_delta(model: FittedModel, gamma: np.ndarray, marginal: tuple[np.ndarra
     share = np.maximum(model.near[_GIVEN][given[rows]], 1.0 / max(n_pop, 1))
     priced = np.log2(np.maximum(m[st, at], _FLOOR) / share)
     looser = np.minimum(at + 1, len(comp.labels) - 1)  # one chain: exact, one edit, different
-    delta = np.clip(priced, weight(looser), np.maximum(weight(np.zeros_like(at)), plain)) - plain
+    delta = np.minimum(np.maximum(priced, weight(looser)), plain) - plain
     return rows, delta
 
 
