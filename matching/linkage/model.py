@@ -37,6 +37,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from matching.linkage.assign import competing_probability, none_weight
+from matching.linkage.blocking import name_neighbours
 from matching.linkage.compare import COMPARISONS, NAME_CUTS, NULL, compare_pairs
 from matching.linkage.features import Features
 from matching.linkage.strata import DOB_KINDS, Strata
@@ -502,13 +503,12 @@ def term_frequencies(pop: Features) -> dict[int, np.ndarray]:
 
 
 _GIVEN = [comp.name for comp in COMPARISONS].index("given_name")
-# Record values compared with all the population's distinct given names at a time (rows of cdist).
-_NEAR_CHUNK = 2048
-
-
 def near_shares(rec: Features, pop: Features, workers: int = 1) -> dict[int, np.ndarray]:
     """Per given-name code the records hold, the population's share whose given name is one edit
     from it (OSA on the folded text, the ``one_edit`` level of the comparison; itself left out).
+
+    Distinct names only: pairs sharing a deletion (:func:`matching.linkage.blocking.name_neighbours`,
+    every pair one edit apart and a few two apart), kept where OSA says one.
 
     >>> from types import SimpleNamespace as F
     >>> texts = np.array(["minh", "minh", "linh", "vinh", "hoa"], dtype=object)
@@ -519,21 +519,18 @@ def near_shares(rec: Features, pop: Features, workers: int = 1) -> dict[int, np.
     """
     size = int(max(rec.given.max(initial=-1), pop.given.max(initial=-1))) + 1
     out = np.zeros(size)
-    known = pop.given >= 0
-    if not known.any() or size == 0:
+    if size == 0 or not (pop.given >= 0).any() or not (rec.given >= 0).any():
         return {_GIVEN: out}
-    pop_codes, first, counts = np.unique(pop.given[known], return_index=True, return_counts=True)
-    pop_text = pop.given_text[np.flatnonzero(known)[first]].tolist()
-    held = rec.given >= 0
-    rec_codes, first = np.unique(rec.given[held], return_index=True)
-    rec_text = rec.given_text[np.flatnonzero(held)[first]]
-    share = counts / len(pop.given)
-    for start in range(0, len(rec_codes), _NEAR_CHUNK):
-        codes = rec_codes[start:start + _NEAR_CHUNK]
-        dist = process.cdist(rec_text[start:start + _NEAR_CHUNK].tolist(), pop_text, scorer=OSA.distance,
-                             score_cutoff=1, dtype=np.int8, workers=workers)
-        near = (dist <= 1) & (codes[:, None] != pop_codes[None, :])
-        out[codes] = near @ share
+    pairs = name_neighbours(rec.given, rec.given_text, pop.given, pop.given_text, threads=workers)
+    a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
+    text = np.empty(size, dtype=object)
+    for codes, texts in ((pop.given, pop.given_text), (rec.given, rec.given_text)):
+        known = codes >= 0
+        text[codes[known]] = texts[known]
+    one = (a != b) & (np.asarray(process.cpdist(text[a].tolist(), text[b].tolist(), scorer=OSA.distance,
+                                                workers=workers)) == 1)
+    share = np.bincount(pop.given[pop.given >= 0], minlength=size) / len(pop.given)
+    out += np.bincount(a[one], weights=share[b[one]], minlength=size)
     return {_GIVEN: out}
 
 
