@@ -232,7 +232,7 @@ def link_inputs(inputs: PersonInputs | None, settings: PersonLinkSettings | None
     described = pd.DataFrame({"record_key": rec.key[r], "person_id": pop.key[p], "method": method,
                               "match_weight": total, "match_probability": decided["probability"], "reason": why})
     described = pd.concat([described, weight_columns(pair_weights(model, sub_gamma, pop, p, strata.of_record[r],
-                                                                          rec.given[r]))],
+                                                                          (rec.given, r)))],
                           axis=1)
     linked = decided["linked"].to_numpy()
     links = described[linked].sort_values("record_key", kind="stable").reset_index(drop=True)[LINK_COLUMNS]

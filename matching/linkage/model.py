@@ -503,6 +503,8 @@ def term_frequencies(pop: Features) -> dict[int, np.ndarray]:
 
 
 _GIVEN = [comp.name for comp in COMPARISONS].index("given_name")
+
+
 def near_shares(rec: Features, pop: Features, workers: int = 1) -> dict[int, np.ndarray]:
     """Per given-name code the records hold, the population's share whose given name is one edit
     from it (OSA on the folded text, the ``one_edit`` level of the comparison; itself left out).
@@ -700,11 +702,12 @@ def _chunk_evidence(model: FittedModel, weights: list[np.ndarray], shares: np.nd
 
 
 def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.ndarray,
-                 s: np.ndarray | None = None, given: np.ndarray | None = None) -> np.ndarray:
+                 s: np.ndarray | None = None, given: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Each comparison's weight for each pair, and in a last column what the comparisons add
     *together* (the latent classes): the columns sum to :func:`pair_evidence`.
 
     A comparison's weight is ``log2 m̃/u`` with ``m̃`` the pair's m given its class posterior.
+    ``given``: as :func:`pair_evidence`'s.
     """
     s = np.zeros(len(gamma), dtype=np.int64) if s is None else s
     weights = model.level_weights()
@@ -718,7 +721,7 @@ def pair_weights(model: FittedModel, gamma: np.ndarray, pop: Features, p: np.nda
         m = np.einsum("nk,nk->n", post, model.m[c][s, :, np.maximum(level, 0)])
         u = model.u[c][s, np.maximum(level, 0)]
         out[:, c] = np.where(known, np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR)), 0.0)
-    priced = tf_delta(model, gamma, pop, p, s, by_column=True, given=given)
+    priced = tf_delta(model, gamma, pop, p, s, by_column=True, given=None if given is None else given[0][given[1]])
     out[:, : len(COMPARISONS)] += priced
     total = evidence + priced.sum(axis=1)
     out[:, -1] = total - out[:, : len(COMPARISONS)].sum(axis=1)
