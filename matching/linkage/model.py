@@ -48,6 +48,7 @@ __all__ = ["FittedModel", "address_shares", "estimate_u", "estimate_m", "estimat
 _FLOOR = 1e-7
 _ID = [comp.name for comp in COMPARISONS].index("person_id")
 _NAME = [comp.name for comp in COMPARISONS].index("full_name")
+_GIVEN = [comp.name for comp in COMPARISONS].index("given_name")
 _DOB = [comp.name for comp in COMPARISONS].index("dob")
 _WARD = [comp.name for comp in COMPARISONS].index("ward")
 # Soft count of matches a level needs in a stratum before it takes part in the ordering of weights.
@@ -500,9 +501,6 @@ def term_frequencies(pop: Features) -> dict[int, np.ndarray]:
             tally = np.bincount(values[values >= 0], minlength=int(values.max()) + 1 if len(values) else 0)
             out[c] = tally / max(len(values), 1)
     return out
-
-
-_GIVEN = [comp.name for comp in COMPARISONS].index("given_name")
 
 
 def near_shares(rec: Features, pop: Features, workers: int = 1) -> dict[int, np.ndarray]:
